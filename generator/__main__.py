@@ -1,0 +1,5 @@
+"""``python -m svcgen``."""
+
+from .cli import main
+
+main()

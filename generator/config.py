@@ -1,0 +1,29 @@
+"""The frozen set of options one generation runs with."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class Config:
+    """Everything that decides what svcgen generates, and from where.
+
+    ``token`` and ``headers`` are only used to fetch the document; they are
+    never written into the output (see :func:`recorded_options`).
+    """
+
+    source: str
+    output: Path | None = None
+    name: str | None = None
+    package_version: str | None = None
+    headers: tuple[tuple[str, str], ...] = ()
+    token: str | None = field(default=None, repr=False)
+    force: bool = False
+    fetch_timeout: float = 30.0
+    max_document_bytes: int = 64 * 1024 * 1024
+
+    def recorded_options(self) -> dict[str, object]:
+        """The options that shape the output, as recorded in ``_svcgen.json``."""
+        return {"name": self.name, "package_version": self.package_version}

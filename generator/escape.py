@@ -1,0 +1,71 @@
+"""The one escaping point per output context for text that comes from a spec.
+
+Nothing from a spec reaches generated code except through these functions:
+Python literals, docstrings, comments, TOML strings and Markdown.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import textwrap
+import unicodedata
+
+_UNSAFE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\u0080-\u009f\u2028\u2029\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]")
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+!|<>~])")
+
+
+def literal(value: object) -> str:
+    """A Python literal for a string, number, bool or None (``repr`` escapes everything unsafe)."""
+    if value is None or isinstance(value, (bool, int)):
+        return repr(value)
+    if isinstance(value, float):
+        return repr(value) if value == value and value not in (float("inf"), float("-inf")) else "None"
+    return repr(str(value))
+
+
+def clean_text(text: str | None) -> str:
+    """Text with control characters, line separators and bidi controls removed, newlines kept."""
+    if not text:
+        return ""
+    text = unicodedata.normalize("NFC", str(text)).replace("\r\n", "\n").replace("\r", "\n").replace("\t", "    ")
+    return _UNSAFE.sub("", text)
+
+
+def docstring(text: str | None, *, limit: int = 4000, width: int = 88) -> str:
+    """The body of a ``\"\"\"…\"\"\"`` docstring: inert whatever the spec wrote."""
+    text = clean_text(text)[:limit]
+    lines = []
+    for line in text.strip().split("\n"):
+        line = line.rstrip()
+        if len(line) > width and not line[:1].isspace():
+            lines.extend(textwrap.wrap(line, width, break_long_words=False, break_on_hyphens=False))
+        else:
+            lines.append(line)
+    while lines and not lines[-1]:
+        lines.pop()
+    body = "\n".join(lines).replace("\\", "\\\\").replace('"""', '\\"\\"\\"')
+    if body.endswith('"'):
+        body = body[:-1] + '\\"'
+    return body
+
+
+def comment(text: str | None, *, limit: int = 200) -> str:
+    """One line of text safe to put after ``#``."""
+    return " ".join(clean_text(text).split())[:limit]
+
+
+def toml_string(value: str) -> str:
+    """A TOML basic string (JSON's escaping is valid TOML)."""
+    return json.dumps(clean_text(value), ensure_ascii=True)
+
+
+def markdown(text: str | None, *, limit: int = 4000) -> str:
+    """Inline Markdown: special characters escaped, so no links, HTML or code from the spec."""
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", comment(text, limit=limit))
+
+
+def markdown_block(text: str | None, *, limit: int = 4000) -> str:
+    """A paragraph of Markdown, line breaks kept, everything escaped."""
+    lines = clean_text(text)[:limit].strip().split("\n")
+    return "\n".join(_MARKDOWN_SPECIAL.sub(r"\\\1", line.rstrip()) for line in lines)

@@ -1,0 +1,165 @@
+"""Stage 1: read the input document from a service, a spec URL or a file.
+
+The result is the document exactly as generation sees it: for a live service,
+a relative ``servers`` URL (BentoML serves ``"."``) is replaced by the absolute
+URL the document was fetched from, so that generating from a saved copy (see
+``svcgen fetch``) gives the same package as generating from the live URL.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from urllib.parse import urljoin, urlsplit
+
+import httpx
+import yaml
+
+from .errors import SvcgenError
+
+SPEC_SUFFIXES = (".json", ".yaml", ".yml")
+SERVICE_DOCUMENTS = ("docs.json", "openapi.json")
+
+
+@dataclass(frozen=True)
+class Loaded:
+    """A raw document and the URL it came from (``None`` for a local file)."""
+
+    document: dict[str, Any]
+    origin: str | None
+
+
+def load(
+    source: str,
+    *,
+    headers: tuple[tuple[str, str], ...] = (),
+    token: str | None = None,
+    timeout: float = 30.0,
+    max_bytes: int = 64 * 1024 * 1024,
+) -> Loaded:
+    """Read ``source`` (a service base URL, a spec URL or a local file)."""
+    scheme = urlsplit(source).scheme.lower()
+    if scheme in ("http", "https"):
+        request_headers = dict(headers)
+        if token:
+            request_headers["Authorization"] = f"Bearer {token}"
+        url, text = _fetch(source, request_headers, timeout, max_bytes)
+        document = parse_text(text, url)
+        return Loaded(absolutize_servers(document, url), url)
+    if scheme and len(scheme) > 1:
+        raise SvcgenError(f"unsupported URL scheme {scheme!r}: use http, https or a local file")
+    return Loaded(parse_text(_read_file(Path(source), max_bytes), source), None)
+
+
+def _read_file(path: Path, max_bytes: int) -> str:
+    try:
+        if path.stat().st_size > max_bytes:
+            raise SvcgenError(f"{path}: document is larger than the limit of {max_bytes} bytes")
+        return path.read_bytes().decode("utf-8-sig")
+    except FileNotFoundError:
+        raise SvcgenError(f"{path}: no such file") from None
+    except IsADirectoryError:
+        raise SvcgenError(f"{path}: is a directory, not a document") from None
+    except UnicodeDecodeError:
+        raise SvcgenError(f"{path}: not UTF-8 text") from None
+    except OSError as exc:
+        raise SvcgenError(f"{path}: cannot read ({exc.strerror or exc})") from None
+
+
+def _fetch(source: str, headers: dict[str, str], timeout: float, max_bytes: int) -> tuple[str, str]:
+    """Fetch a spec URL, or ``/docs.json`` then ``/openapi.json`` below a service URL."""
+    if urlsplit(source).path.lower().endswith(SPEC_SUFFIXES):
+        candidates = [source]
+    else:
+        base = source.rstrip("/") + "/"
+        candidates = [urljoin(base, name) for name in SERVICE_DOCUMENTS]
+    with httpx.Client(timeout=timeout, follow_redirects=True, headers=headers) as client:
+        for index, url in enumerate(candidates):
+            status, text = _get(client, url, max_bytes)
+            if status == 404 and index + 1 < len(candidates):
+                continue
+            if status >= 400:
+                raise SvcgenError(f"{_safe_url(url)}: HTTP {status}")
+            return url, text
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+def _get(client: httpx.Client, url: str, max_bytes: int) -> tuple[int, str]:
+    try:
+        with client.stream("GET", url) as response:
+            if response.status_code >= 400:
+                return response.status_code, ""
+            chunks: list[bytes] = []
+            size = 0
+            for chunk in response.iter_bytes():
+                size += len(chunk)
+                if size > max_bytes:
+                    raise SvcgenError(
+                        f"{_safe_url(url)}: document is larger than the limit of {max_bytes} bytes"
+                    )
+                chunks.append(chunk)
+            try:
+                return response.status_code, b"".join(chunks).decode("utf-8-sig")
+            except UnicodeDecodeError:
+                raise SvcgenError(f"{_safe_url(url)}: response is not UTF-8 text") from None
+    except httpx.TimeoutException:
+        raise SvcgenError(f"{_safe_url(url)}: timed out") from None
+    except httpx.HTTPError as exc:
+        reason = str(exc) or type(exc).__name__
+        raise SvcgenError(f"cannot reach {_safe_url(url)}: {reason}") from None
+
+
+def _safe_url(url: str) -> str:
+    """The URL without any user information, for messages."""
+    parts = urlsplit(url)
+    host = parts.hostname or ""
+    if parts.port:
+        host = f"{host}:{parts.port}"
+    return parts._replace(netloc=host, query="", fragment="").geturl()
+
+
+def parse_text(text: str, where: str) -> dict[str, Any]:
+    """Parse a JSON or YAML document into a mapping."""
+    stripped = text.lstrip()
+    if not stripped:
+        raise SvcgenError(f"{where}: empty document")
+    document: Any
+    if stripped.startswith(("{", "[")):
+        try:
+            document = json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise SvcgenError(f"{where}: invalid JSON ({exc.msg} at line {exc.lineno})") from None
+    else:
+        document = _load_yaml(text, where)
+    if not isinstance(document, dict):
+        raise SvcgenError(f"{where}: not an OpenAPI document (expected a mapping at the top)")
+    return document
+
+
+def _load_yaml(text: str, where: str) -> Any:
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    try:
+        return yaml.load(text, Loader=loader)  # noqa: S506 - a safe loader
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        at = f" at line {mark.line + 1}" if mark is not None else ""
+        problem = getattr(exc, "problem", None) or "syntax error"
+        raise SvcgenError(f"{where}: invalid JSON or YAML ({problem}{at})") from None
+
+
+def absolutize_servers(document: dict[str, Any], url: str) -> dict[str, Any]:
+    """Replace relative server URLs by absolute ones resolved against ``url``."""
+    servers = document.get("servers")
+    if not isinstance(servers, list):
+        return document
+    fixed = []
+    for server in servers:
+        if isinstance(server, dict) and isinstance(server.get("url"), str):
+            target = server["url"]
+            if not urlsplit(target).scheme:
+                absolute = urljoin(_safe_url(url), target or ".")
+                server = {**server, "url": absolute.rstrip("/") or absolute}
+        fixed.append(server)
+    return {**document, "servers": fixed}

@@ -1,0 +1,155 @@
+"""Bring a raw document to the OpenAPI 3.1 shape the later stages expect.
+
+BentoML labels its documents 3.0.2 but writes 3.1 schemas and its own
+``tensor``/``dataframe``/``file`` types; real 3.0 documents use ``nullable``
+and boolean ``exclusiveMinimum``. Everything becomes plain 3.1 JSON Schema
+here, with BentoML's original type kept under ``x-bentoml-type``.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from .errors import SvcgenError
+
+JSON_SCHEMA_TYPES = frozenset({"string", "number", "integer", "boolean", "array", "object", "null"})
+BENTOML_TYPES = frozenset({"tensor", "dataframe", "file"})
+#: Keys whose values are data, not schemas: never rewritten.
+DATA_KEYS = frozenset({"example", "examples", "default", "enum", "const"})
+MAX_DEPTH = 256
+_VERSION = re.compile(r"^3\.[01](\.\d+)?(-.+)?$")
+
+
+def normalize(raw: dict[str, Any]) -> dict[str, Any]:
+    """Return a normalised deep copy of ``raw``, labelled OpenAPI 3.1.0."""
+    check_version(raw)
+    document = _walk(raw, "#", 0)
+    document["openapi"] = "3.1.0"
+    return document
+
+
+def check_version(raw: dict[str, Any]) -> None:
+    version = raw.get("openapi")
+    if version is None:
+        if "swagger" in raw:
+            raise SvcgenError(
+                "OpenAPI 2.0 (Swagger) documents are not supported: convert it to OpenAPI 3 first"
+            )
+        raise SvcgenError("not an OpenAPI document: it has no 'openapi' version field")
+    if not isinstance(version, str) or not _VERSION.match(version):
+        raise SvcgenError(f"unsupported OpenAPI version {str(version)[:40]!r}: svcgen reads 3.0 and 3.1")
+
+
+def _walk(node: Any, where: str, depth: int) -> Any:
+    if depth > MAX_DEPTH:
+        raise SvcgenError(f"document is nested deeper than {MAX_DEPTH} levels", where=where)
+    if isinstance(node, list):
+        return [_walk(item, f"{where}/{index}", depth + 1) for index, item in enumerate(node)]
+    if not isinstance(node, dict):
+        return node
+    result: dict[str, Any] = {}
+    for key, value in node.items():
+        key = str(key)
+        if key in DATA_KEYS or key.startswith("x-"):
+            result[key] = value
+        else:
+            result[key] = _walk(value, f"{where}/{_escape_pointer(key)}", depth + 1)
+    ref = result.get("$ref")
+    if isinstance(ref, str) and not ref.startswith("#"):
+        raise SvcgenError(f"external $ref {ref[:80]!r} is not supported", where=where)
+    if _looks_like_schema(result):
+        result = _schema_to_31(result, where)
+    return fold_nullable(result)
+
+
+def _looks_like_schema(node: dict[str, Any]) -> bool:
+    kind = node.get("type")
+    return (
+        isinstance(kind, (str, list))
+        or node.get("nullable") is True
+        or isinstance(node.get("exclusiveMinimum"), bool)
+        or isinstance(node.get("exclusiveMaximum"), bool)
+    )
+
+
+def _schema_to_31(schema: dict[str, Any], where: str) -> dict[str, Any]:
+    schema = dict(schema)
+    kind = schema.get("type")
+    if isinstance(kind, str) and kind not in JSON_SCHEMA_TYPES:
+        if kind not in BENTOML_TYPES:
+            raise SvcgenError(f"unsupported schema type {kind[:40]!r}", where=where)
+        schema = _bentoml_type(schema)
+    elif isinstance(kind, list):
+        unknown = [k for k in kind if k not in JSON_SCHEMA_TYPES]
+        if unknown:
+            raise SvcgenError(f"unsupported schema type {str(unknown[0])[:40]!r}", where=where)
+    for bound in ("Minimum", "Maximum"):
+        flag = schema.get(f"exclusive{bound}")
+        if isinstance(flag, bool):
+            del schema[f"exclusive{bound}"]
+            if flag and f"{bound.lower()}" in schema:
+                schema[f"exclusive{bound}"] = schema.pop(bound.lower())
+    if "nullable" in schema:
+        if schema.pop("nullable") is True:
+            schema = _make_nullable(schema)
+    return schema
+
+
+def _bentoml_type(schema: dict[str, Any]) -> dict[str, Any]:
+    kind = schema["type"]
+    schema["x-bentoml-type"] = kind
+    if kind == "tensor":
+        schema["type"] = "array"
+    elif kind == "dataframe":
+        orient = schema.get("orient", "records")
+        if orient in ("records", "values", "split"):
+            schema["type"] = "array"
+        else:
+            schema["type"] = "object"
+    else:
+        schema["type"] = "string"
+        schema["format"] = "binary"
+    return schema
+
+
+def fold_nullable(schema: dict[str, Any]) -> dict[str, Any]:
+    """``anyOf: [T, {type: null}]`` with a plain ``T`` → ``type: [T, "null"]``; ``default: null`` implies nullable.
+
+    Both spell the same thing; one spelling lets equal schemas compare equal
+    (BentoML inlines a copy that drops the ``null`` branch but keeps
+    ``default: null``) and gives simpler models.
+    """
+    if schema.get("default", ...) is None and isinstance(schema.get("type"), str) and schema["type"] != "null":
+        schema = {**schema, "type": [schema["type"], "null"]}
+    branches = schema.get("anyOf")
+    if not isinstance(branches, list) or len(branches) != 2 or {"type": "null"} not in branches:
+        return schema
+    other = branches[0] if branches[1] == {"type": "null"} else branches[1]
+    if not isinstance(other, dict) or not isinstance(other.get("type"), str) or other["type"] in ("object", "array"):
+        return schema
+    if "$ref" in other or "enum" in other or set(other) & set(schema) - {"anyOf"}:
+        return schema
+    folded = {k: v for k, v in schema.items() if k != "anyOf"}
+    folded.update(other)
+    folded["type"] = [other["type"], "null"]
+    return folded
+
+
+def _make_nullable(schema: dict[str, Any]) -> dict[str, Any]:
+    kind = schema.get("type")
+    if isinstance(kind, str):
+        schema["type"] = [kind, "null"]
+        if isinstance(schema.get("enum"), list) and None not in schema["enum"]:
+            schema["enum"] = [*schema["enum"], None]
+        return schema
+    if isinstance(kind, list):
+        if "null" not in kind:
+            schema["type"] = [*kind, "null"]
+        return schema
+    outer = {k: schema.pop(k) for k in ("description", "default", "title") if k in schema}
+    return {"anyOf": [schema, {"type": "null"}], **outer}
+
+
+def _escape_pointer(key: str) -> str:
+    return key.replace("~", "~0").replace("/", "~1")

@@ -1,0 +1,65 @@
+"""The whole pipeline: load → parse → IR → models → render → format (→ write)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from . import __version__
+from .config import Config
+from .errors import Diagnostic
+from .format import format_tree
+from .ir import build_api
+from .ir.bind import bind_types
+from .load import load
+from .models import generate_models
+from .render import document_hash, render_package
+from .spec import parse
+from .stubs import add_stubs
+from .write import write_tree
+
+
+@dataclass
+class Generated:
+    """A generated package in memory."""
+
+    package: str
+    files: dict[str, str]
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+
+
+def fetch_document(config: Config) -> dict[str, Any]:
+    """The input document exactly as generation sees it (what ``svcgen fetch`` saves)."""
+    loaded = load(
+        config.source,
+        headers=config.headers,
+        token=config.token,
+        timeout=config.fetch_timeout,
+        max_bytes=config.max_document_bytes,
+    )
+    return loaded.document
+
+
+def build_files(document: dict[str, Any], config: Config) -> Generated:
+    """Generate the package for ``document`` without touching the disk or the network."""
+    normalized, _model = parse(document)
+    api, diagnostics = build_api(normalized, package=config.name, package_version=config.package_version)
+    models = generate_models(api.schemas, api.scratch_models, api.param_holders, f"{api.package}._runtime")
+    bind_types(api, models)
+    files = render_package(
+        api,
+        models,
+        document_sha256=document_hash(document),
+        options=config.recorded_options(),
+        svcgen_version=__version__,
+    )
+    files = format_tree(add_stubs(format_tree(files), api.package))
+    return Generated(api.package, files, sorted(diagnostics))
+
+
+def generate(config: Config) -> Generated:
+    """Fetch, generate and (when ``config.output`` is set) write one client package."""
+    generated = build_files(fetch_document(config), config)
+    if config.output is not None:
+        write_tree(generated.files, config.output, force=config.force)
+    return generated

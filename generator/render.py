@@ -1,0 +1,108 @@
+"""Stage 5: the IR and the model module → the files of the generated package."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from typing import Any
+
+import jinja2
+
+from . import escape
+from .ir.model import Api, Operation
+from .models import ModelModule
+
+RUNTIME_MODULES = ("__init__", "_base", "_endpoint", "_errors", "_models", "_retries", "_types")
+OPTION_TYPES = {
+    "timeout": "TimeoutLike | NotGiven = NOT_GIVEN",
+    "max_retries": "int | NotGiven = NOT_GIVEN",
+    "extra_headers": "Mapping[str, str] | None = None",
+    "extra_query": "Mapping[str, object] | None = None",
+}
+EXPORTS_FROM_RUNTIME = (
+    "NOT_GIVEN",
+    "APIConnectionError",
+    "APIError",
+    "APIResponseValidationError",
+    "APIStatusError",
+    "APITimeoutError",
+    "AuthenticationError",
+    "BadRequestError",
+    "ConflictError",
+    "InternalServerError",
+    "NotFoundError",
+    "NotGiven",
+    "PermissionDeniedError",
+    "RateLimitError",
+    "UnprocessableEntityError",
+)
+_EXAMPLES = {"int": "1", "float": "1.0", "str": '"text"', "bool": "True"}
+
+
+def environment() -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.PackageLoader("svcgen.templates", "."),
+        autoescape=False,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+        undefined=jinja2.StrictUndefined,
+    )
+    env.filters.update(
+        literal=escape.literal,
+        docstring=escape.docstring,
+        comment=escape.comment,
+        toml=escape.toml_string,
+        markdown=escape.markdown,
+    )
+    return env
+
+
+def render_package(
+    api: Api, models: ModelModule, *, document_sha256: str, options: dict[str, Any], svcgen_version: str
+) -> dict[str, str]:
+    """Every file of the package, by path relative to the output folder (not yet formatted)."""
+    env = environment()
+    for op in api.operations:
+        setattr(op, "example_call", example_call(op))
+    exports = sorted(
+        {"AsyncClient", "Client", *EXPORTS_FROM_RUNTIME, *api.public_models},
+    )
+    context = {
+        "api": api,
+        "exports": exports,
+        "option_types": OPTION_TYPES,
+        "needs_mapping": any({"extra_headers", "extra_query"} & set(op.call_options) for op in api.operations),
+    }
+    pkg = api.package
+    files = {
+        "pyproject.toml": env.get_template("pyproject.toml.jinja").render(context),
+        "README.md": env.get_template("README.md.jinja").render(context),
+        f"{pkg}/__init__.py": env.get_template("package/__init__.py.jinja").render(context),
+        f"{pkg}/_client.py": env.get_template("package/_client.py.jinja").render(context),
+        f"{pkg}/models.py": models.text,
+        f"{pkg}/py.typed": "",
+        f"{pkg}/_svcgen.json": provenance(document_sha256, options, svcgen_version),
+    }
+    for module in RUNTIME_MODULES:
+        files[f"{pkg}/_runtime/{module}.py"] = env.get_template(f"package/_runtime/{module}.py.jinja").render(context)
+    return files
+
+
+def example_call(op: Operation) -> str:
+    """Keyword arguments for a README example: the required ones, with placeholder values."""
+    parts = []
+    for arg in op.arguments:
+        if arg.required:
+            parts.append(f"{arg.name}={_EXAMPLES.get(arg.annotation, '...')}")
+    return ", ".join(parts)
+
+
+def provenance(document_sha256: str, options: dict[str, Any], svcgen_version: str) -> str:
+    record = {"generator": "svcgen", "version": svcgen_version, "spec_sha256": document_sha256, "options": options}
+    return json.dumps(record, indent=2, sort_keys=True) + "\n"
+
+
+def document_hash(document: dict[str, Any]) -> str:
+    canonical = json.dumps(document, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(canonical.encode()).hexdigest()

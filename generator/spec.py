@@ -1,0 +1,42 @@
+"""Stage 2: validate the normalised document against the OpenAPI 3.1 model."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from openapi_pydantic.v3.v3_1 import OpenAPI
+from pydantic import ValidationError
+
+from .errors import SvcgenError
+from .normalize import normalize
+
+
+def parse(raw: dict[str, Any]) -> tuple[dict[str, Any], OpenAPI]:
+    """Normalise ``raw`` and validate it; return the normalised dict and its model.
+
+    Later stages read the normalised dict (it keeps every schema keyword
+    exactly as written); the model is the proof that the document is
+    well-formed OpenAPI, and gives one clear error where it is not.
+    """
+    document = normalize(raw)
+    try:
+        model = OpenAPI.model_validate(document)
+    except ValidationError as exc:
+        raise SvcgenError(_first_error(exc)) from None
+    except (RecursionError, ValueError, TypeError) as exc:
+        raise SvcgenError(f"not a valid OpenAPI document ({type(exc).__name__})") from None
+    if not document.get("paths") and not document.get("webhooks") and not document.get("components"):
+        raise SvcgenError("the document has no paths, webhooks or components")
+    return document, model
+
+
+def _first_error(exc: ValidationError) -> str:
+    errors = exc.errors()
+    first = min(errors, key=lambda e: len(e["loc"])) if errors else None
+    if first is None:
+        return "not a valid OpenAPI document"
+    where = "#/" + "/".join(str(part)[:60] for part in first["loc"])
+    count = len(errors)
+    more = f" (and {count - 1} more problems)" if count > 1 else ""
+    return f"not a valid OpenAPI document: {where}: {first['msg']}{more}"
+
