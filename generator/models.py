@@ -60,7 +60,6 @@ def generate_models(
             use_annotated=True,
             strict_nullable=True,
             set_default_enum_member=True,
-            use_subclass_enum=True,
             capitalise_enum_members=True,
             use_schema_description=True,
             use_field_description=True,

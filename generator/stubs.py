@@ -17,14 +17,30 @@ def add_stubs(files: dict[str, str], package: str) -> dict[str, str]:
     for module in STUBBED_MODULES:
         source = files.get(f"{package}/{module}.py")
         if source is not None:
-            result[f"{package}/{module}.pyi"] = make_stub(source)
+            result[f"{package}/{module}.pyi"] = make_stub(source, prune_imports=module != "__init__")
     return result
 
 
-def make_stub(source: str) -> str:
+def make_stub(source: str, *, prune_imports: bool = True) -> str:
     tree = ast.parse(source)
     tree.body = [_stub_statement(node) for node in tree.body if _keep(node)]
+    if prune_imports:
+        _prune_imports(tree)
     return ast.unparse(tree) + "\n"
+
+
+def _prune_imports(tree: ast.Module) -> None:
+    """Drop imports only the left-out private helpers used."""
+    used = {node.id for node in ast.walk(tree) if isinstance(node, ast.Name)}
+    used |= {node.value.id for node in ast.walk(tree) if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name)}
+    body: list[ast.stmt] = []
+    for node in tree.body:
+        if isinstance(node, ast.ImportFrom) and node.module != "__future__":
+            node.names = [alias for alias in node.names if (alias.asname or alias.name) in used]
+            if not node.names:
+                continue
+        body.append(node)
+    tree.body = body
 
 
 def _keep(node: ast.stmt) -> bool:
