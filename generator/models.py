@@ -33,6 +33,8 @@ class ModelModule:
     fields: dict[str, dict[str | None, str]] = field(default_factory=dict)
     #: name → module it is imported from in the model module (``Field`` → ``pydantic``).
     imports: dict[str, str] = field(default_factory=dict)
+    #: The classes that are enums rather than models.
+    enums: set[str] = field(default_factory=set)
 
 
 def generate_models(
@@ -129,7 +131,8 @@ def _read_back(text: str, expected: set[str], scratch: set[str], holders: set[st
         del lines[node.lineno - 1 : node.end_lineno]
     kept = [name for name in classes if name not in droppable]
     text = _drop_unused_imports("".join(lines)) if droppable else "".join(lines)
-    return ModelModule(text=text, classes=kept, fields=fields, imports=imports)
+    enums = {name for name in kept if any(ast.unparse(base).endswith("Enum") for base in classes[name].bases)}
+    return ModelModule(text=text, classes=kept, fields=fields, imports=imports, enums=enums)
 
 
 def _drop_unused_imports(text: str) -> str:

@@ -72,7 +72,8 @@ def render_package(
         "api": api,
         "exports": exports,
         "option_types": OPTION_TYPES,
-        "needs_mapping": any({"extra_headers", "extra_query"} & set(op.call_options) for op in api.operations),
+        "needs_mapping": any({"extra_headers", "extra_query"} & set(op.call_options) for op in api.operations)
+        or any(module == "collections.abc" for module, _names in api.model_imports),
     }
     pkg = api.package
     files = {

@@ -9,7 +9,7 @@ from ..models import ModelModule
 from .model import Api, TypeRef
 
 #: Where names used in annotations come from when the model module did not import them.
-_BUILTIN_SOURCES = {"Any": "typing"}
+_BUILTIN_SOURCES = {"Any": "typing", "Mapping": "collections.abc"}
 
 
 def bind_types(api: Api, models: ModelModule) -> None:
@@ -17,6 +17,8 @@ def bind_types(api: Api, models: ModelModule) -> None:
     for op in api.operations:
         for param in op.arguments:
             _bind(param.type, models)
+            if param.location == "body" and op.body is not None and op.body.kind == "json":
+                param.type.annotation = accept_mappings(param.type.annotation, models)
         if op.body is not None:
             _bind(op.body.model, models)
         if op.response.type is not None:
@@ -42,6 +44,24 @@ def _bind(ref: TypeRef, models: ModelModule) -> None:
         ref.annotation = fields[None]
     else:
         raise SvcgenError(f"internal error: model {ref.schema!r} was dropped")
+
+
+def accept_mappings(annotation: str, models: ModelModule) -> str:
+    """``Transaction | None`` → ``Transaction | Mapping[str, Any] | None``: a plain mapping is validated into the model."""
+    members = _union_members(ast.parse(annotation, mode="eval").body)
+    result: list[str] = []
+    for member in members:
+        text = ast.unparse(member)
+        result.append(text)
+        if isinstance(member, ast.Name) and member.id in models.classes and member.id not in models.enums:
+            result.append("Mapping[str, Any]")
+    return " | ".join(dict.fromkeys(result))
+
+
+def _union_members(node: ast.expr) -> list[ast.expr]:
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.BitOr):
+        return [*_union_members(node.left), *_union_members(node.right)]
+    return [node]
 
 
 def _imports(api: Api, models: ModelModule) -> list[tuple[str, list[str]]]:

@@ -120,7 +120,9 @@ class OperationBuilder:
         if not isinstance(schema, dict) or schema.get("type") not in ("object", None):
             return None
         properties = schema.get("properties")
-        if not isinstance(properties, dict) or not properties or "allOf" in schema or "anyOf" in schema or "oneOf" in schema:
+        if not isinstance(properties, dict) or "allOf" in schema or "anyOf" in schema or "oneOf" in schema:
+            return None
+        if not properties and schema.get("additionalProperties") not in (None, False):
             return None
         required_names = set(schema.get("required") or [])
         names = [naming.snake(key) for key in properties]

@@ -1,0 +1,56 @@
+"""The golden packages pass mypy --strict, basedpyright (strict) and stubtest."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.golden_support import GOLDEN, ROOT, golden_specs
+
+SPECS = golden_specs()
+CACHE = ROOT / ".cache" / "typecheck"
+BIN = Path(sys.executable).parent
+
+
+def _package(folder: Path) -> str:
+    (package,) = [p.name for p in folder.iterdir() if (p / "_svcgen.json").is_file()]
+    return package
+
+
+def _run(args: list[str], cwd: Path) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1"}
+    return subprocess.run(args, cwd=cwd, capture_output=True, text=True, env=env, timeout=600)
+
+
+@pytest.fixture(scope="module", params=SPECS, ids=[spec.stem for spec in SPECS])
+def golden_copy(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
+    """A copy of one golden folder, so checkers' caches never land in fixtures/."""
+    target = tmp_path_factory.mktemp(request.param.stem) / "pkg"
+    shutil.copytree(GOLDEN / request.param.stem, target)
+    return target, _package(target)
+
+
+def test_mypy_strict(golden_copy: tuple[Path, str]) -> None:
+    folder, package = golden_copy
+    cache = CACHE / "mypy" / folder.parent.name
+    result = _run([sys.executable, "-m", "mypy", "--strict", "--cache-dir", str(cache), "-p", package], folder)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_basedpyright_strict(golden_copy: tuple[Path, str]) -> None:
+    folder, package = golden_copy
+    (folder / "pyrightconfig.json").write_text(json.dumps({"typeCheckingMode": "strict", "pythonVersion": "3.10"}))
+    result = _run([str(BIN / "basedpyright"), "--pythonpath", sys.executable, package], folder)
+    assert result.returncode == 0, result.stdout[-5000:] + result.stderr[-2000:]
+
+
+def test_stubtest(golden_copy: tuple[Path, str]) -> None:
+    folder, package = golden_copy
+    result = _run([sys.executable, "-m", "mypy.stubtest", "--mypy-config-file", os.devnull, package], folder)
+    assert result.returncode == 0, result.stdout[-5000:] + result.stderr[-2000:]
