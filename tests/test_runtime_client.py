@@ -95,11 +95,6 @@ def test_default_headers_user_agent_and_timeout(monkeypatch: pytest.MonkeyPatch)
     assert client.headers["X-Team"] == "blue"
 
 
-@pytest.mark.xfail(
-    reason="BUG: headers are merged as case-sensitive dicts, so a lower-case user header "
-    "is sent in addition to the runtime's (two User-Agent / Authorization / Content-Type)",
-    strict=True,
-)
 def test_headers_merge_case_insensitively() -> None:
     client, recorder = make(token="a", headers={"user-agent": "myapp/1", "authorization": "Bearer b"})
     client.with_options(headers={"accept": "text/plain"}).add(

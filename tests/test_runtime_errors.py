@@ -188,11 +188,6 @@ def _redirect_loop(request: httpx.Request) -> httpx.Response:
     return httpx.Response(307, headers={"Location": "http://h/add"})
 
 
-@pytest.mark.xfail(
-    reason="BUG: _request catches only httpx.TransportError; other httpx.RequestError "
-    "(DecodingError, TooManyRedirects) escape unwrapped instead of as APIError",
-    strict=True,
-)
 @pytest.mark.parametrize("reply", [_corrupt_gzip, _redirect_loop])
 def test_every_httpx_request_error_is_wrapped(reply: Any) -> None:
     recorder = Recorder(reply)
