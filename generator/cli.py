@@ -7,6 +7,7 @@ line on stderr, never a traceback.
 from __future__ import annotations
 
 import json
+import keyword
 import sys
 from pathlib import Path
 from typing import Any, NoReturn
@@ -24,7 +25,7 @@ def _headers(values: tuple[str, ...]) -> tuple[tuple[str, str], ...]:
     for value in values:
         name, sep, content = value.partition(":")
         if not sep or not name.strip():
-            raise click.BadParameter(f"expected 'Name: value', got {value.split(':')[0][:40]!r}…", param_hint="--header")
+            raise click.BadParameter("expected 'Name: value' (no ':' or no name found)", param_hint="--header")
         pairs.append((name.strip(), content.strip()))
     return tuple(pairs)
 
@@ -57,7 +58,7 @@ def cli() -> None:
 @_with_source_options
 def generate_command(source: str, output: Path, name: str | None, package_version: str | None, force: bool, headers: tuple[str, ...], token: str | None, fetch_timeout: float) -> None:
     """Generate a client package from SOURCE (service URL, spec URL or file)."""
-    if name is not None and not name.isidentifier():
+    if name is not None and (not name.isidentifier() or keyword.iskeyword(name)):
         _fail(f"--name {name[:40]!r} is not a valid Python package name")
     config = Config(source=source, output=output, name=name, package_version=package_version, headers=_headers(headers), token=token or None, force=force, fetch_timeout=fetch_timeout)
     result = generate(config)

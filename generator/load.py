@@ -45,12 +45,23 @@ def load(
         request_headers = dict(headers)
         if token:
             request_headers["Authorization"] = f"Bearer {token}"
+        _check_headers(request_headers)
         url, text = _fetch(source, request_headers, timeout, max_bytes)
         document = parse_text(text, url)
         return Loaded(absolutize_servers(document, url), url)
     if scheme and len(scheme) > 1:
         raise SvcgenError(f"unsupported URL scheme {scheme!r}: use http, https or a local file")
     return Loaded(parse_text(_read_file(Path(source), max_bytes), source), None)
+
+
+def _check_headers(headers: dict[str, str]) -> None:
+    """Header values must be one line of ASCII; say so without echoing a secret."""
+    for name, value in headers.items():
+        label = "--token/SVCGEN_TOKEN" if name == "Authorization" else f"header {name[:40]!r}"
+        if not value.isascii() or any(char in value for char in "\r\n\0"):
+            raise SvcgenError(f"{label}: value must be ASCII text on one line")
+        if not name.isascii() or not name.replace("-", "").replace("_", "").isalnum():
+            raise SvcgenError("a --header name must be an ASCII token")
 
 
 def _read_file(path: Path, max_bytes: int) -> str:
@@ -106,6 +117,8 @@ def _get(client: httpx.Client, url: str, max_bytes: int) -> tuple[int, str]:
                 raise SvcgenError(f"{_safe_url(url)}: response is not UTF-8 text") from None
     except httpx.TimeoutException:
         raise SvcgenError(f"{_safe_url(url)}: timed out") from None
+    except httpx.LocalProtocolError:
+        raise SvcgenError(f"cannot fetch {_safe_url(url)}: invalid request header") from None
     except httpx.HTTPError as exc:
         reason = str(exc) or type(exc).__name__
         raise SvcgenError(f"cannot reach {_safe_url(url)}: {reason}") from None

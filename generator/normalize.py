@@ -17,6 +17,10 @@ JSON_SCHEMA_TYPES = frozenset({"string", "number", "integer", "boolean", "array"
 BENTOML_TYPES = frozenset({"tensor", "dataframe", "file"})
 #: Keys whose values are data, not schemas: never rewritten.
 DATA_KEYS = frozenset({"example", "examples", "default", "enum", "const"})
+#: Mappings whose keys are names chosen by the author, never keywords.
+NAME_MAPPINGS = frozenset(
+    {"properties", "patternProperties", "$defs", "definitions", "dependentSchemas", "responses", "schemas", "paths"}
+)
 MAX_DEPTH = 256
 _VERSION = re.compile(r"^3\.[01](\.\d+)?(-.+)?$")
 
@@ -41,7 +45,9 @@ def check_version(raw: dict[str, Any]) -> None:
         raise SvcgenError(f"unsupported OpenAPI version {str(version)[:40]!r}: svcgen reads 3.0 and 3.1")
 
 
-def _walk(node: Any, where: str, depth: int) -> Any:
+def _walk(node: Any, where: str, depth: int, names: bool = False) -> Any:
+    """Rewrite every schema below ``node``; ``names`` marks a mapping whose keys are names
+    (``properties``, ``responses``…), so a property called ``default`` is still a schema."""
     if depth > MAX_DEPTH:
         raise SvcgenError(f"document is nested deeper than {MAX_DEPTH} levels", where=where)
     if isinstance(node, list):
@@ -51,10 +57,13 @@ def _walk(node: Any, where: str, depth: int) -> Any:
     result: dict[str, Any] = {}
     for key, value in node.items():
         key = str(key)
-        if key in DATA_KEYS or key.startswith("x-"):
+        if not names and (key in DATA_KEYS or key.startswith("x-")):
             result[key] = value
         else:
-            result[key] = _walk(value, f"{where}/{_escape_pointer(key)}", depth + 1)
+            child_names = not names and key in NAME_MAPPINGS
+            result[key] = _walk(value, f"{where}/{_escape_pointer(key)}", depth + 1, child_names)
+    if names:
+        return result
     ref = result.get("$ref")
     if isinstance(ref, str) and not ref.startswith("#"):
         raise SvcgenError(f"external $ref {ref[:80]!r} is not supported", where=where)

@@ -100,6 +100,8 @@ def pascal(name: str, *, fallback: str = "Model") -> str:
     result = "".join(part[:1].upper() + part[1:] for part in parts) or fallback
     if result[0].isdigit():
         result = f"{fallback}{result}"
+    if keyword.iskeyword(result):
+        result += fallback
     return result
 
 
