@@ -105,8 +105,10 @@ def _open_enums(text: str, runtime_module: str) -> str:
     if not _ENUM_BASE.search(text):
         return text
     text = _ENUM_BASE.sub(r"\1OpenEnum):", text)
-    text = text.replace(f"from {runtime_module} import BaseModel", f"from {runtime_module} import BaseModel, OpenEnum")
-    if f"import BaseModel, OpenEnum" not in text:
+    base_import = f"from {runtime_module} import BaseModel\n"
+    if base_import in text:
+        text = text.replace(base_import, f"from {runtime_module} import BaseModel, OpenEnum\n", 1)
+    else:
         text = text.replace("from __future__ import annotations\n", f"from __future__ import annotations\n\nfrom {runtime_module} import OpenEnum\n", 1)
     text = re.sub(r"^from enum import Enum\n", "", text, flags=re.MULTILINE)
     return text

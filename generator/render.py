@@ -54,6 +54,7 @@ def environment() -> jinja2.Environment:
         comment=escape.comment,
         toml=escape.toml_string,
         markdown=escape.markdown,
+        example_call=example_call,
     )
     return env
 
@@ -63,8 +64,6 @@ def render_package(
 ) -> dict[str, str]:
     """Every file of the package, by path relative to the output folder (not yet formatted)."""
     env = environment()
-    for op in api.operations:
-        setattr(op, "example_call", example_call(op))
     exports = sorted(
         {"AsyncClient", "Client", *EXPORTS_FROM_RUNTIME, *api.public_models},
     )

@@ -14,6 +14,19 @@ def _base(media_type: str) -> str:
     return media_type.split(";", 1)[0].strip().lower()
 
 
+_BODY_PREFERENCE: tuple[BodyKind, ...] = ("json", "form", "text", "bytes")
+
+
+def _body_kind(base: str) -> BodyKind:
+    if base == "application/json" or base.endswith("+json"):
+        return "json"
+    if base in ("multipart/form-data", "application/x-www-form-urlencoded"):
+        return "form"
+    if base.startswith("text/"):
+        return "text"
+    return "bytes"
+
+
 def choose_body_media(
     content: dict[str, Any], where: str, diagnostics: list[Diagnostic]
 ) -> tuple[str, BodyKind, Any] | None:
@@ -21,20 +34,8 @@ def choose_body_media(
     if not content:
         return None
     by_base = {_base(media): (media, value if isinstance(value, dict) else {}) for media, value in content.items()}
-    ranked: list[tuple[str, BodyKind]] = []
-    for base in by_base:
-        if base == "application/json" or base.endswith("+json"):
-            ranked.append((base, "json"))
-    for base in by_base:
-        if base in ("multipart/form-data", "application/x-www-form-urlencoded"):
-            ranked.append((base, "form"))
-    for base in by_base:
-        if base.startswith("text/"):
-            ranked.append((base, "text"))
-    for base in by_base:
-        if (base, "json") not in ranked and not any(base == r[0] for r in ranked):
-            ranked.append((base, "bytes"))
-    media, kind = ranked[0]
+    media = min(by_base, key=lambda base: _BODY_PREFERENCE.index(_body_kind(base)))
+    kind = _body_kind(media)
     original, value = by_base[media]
     if len(by_base) > 1:
         others = ", ".join(sorted(m for m in by_base if m != media))

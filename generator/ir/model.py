@@ -34,7 +34,6 @@ class Param:
     required: bool
     type: TypeRef
     description: str | None = None
-    nullable_default: bool = False
 
     @property
     def annotation(self) -> str:

@@ -105,11 +105,6 @@ def pascal(name: str, *, fallback: str = "Model") -> str:
     return result
 
 
-def constant(name: str) -> str:
-    """An UPPER_CASE module constant for a snake_case name."""
-    return name.upper()
-
-
 def package_name(title: str) -> str:
     """The default package name derived from ``info.title``: ``Calculator`` → ``calculator_client``."""
     base = "_".join(words(title)) or "api"

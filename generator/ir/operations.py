@@ -101,7 +101,7 @@ class OperationBuilder:
             param = Param("body", "body", "body", required, TypeRef("", annotation="str" if kind == "text" else "bytes"))
             return Body(kind, media_type, required, False, param.type, [param])
         prefer = self._tie_back_preference(op)
-        model = self.registry.model_for(schema, f"{stem}Body", prefer=prefer, internal=True)
+        model = self.registry.model_for(schema, f"{stem}Body", prefer=prefer)
         resolved = self.registry.resolved(schema)
         fields = self._flatten(model, resolved, taken)
         if fields is not None:

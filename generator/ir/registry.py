@@ -42,7 +42,7 @@ class SchemaRegistry:
         self.holders.add(name)
         return name
 
-    def model_for(self, schema: Any, name: str, *, prefer: list[str], internal: bool = False) -> str:
+    def model_for(self, schema: Any, name: str, *, prefer: list[str]) -> str:
         """The class that validates ``schema``: a component, or a new synthetic one."""
         if isinstance(schema, dict) and isinstance(schema.get("$ref"), str):
             ref = schema["$ref"]
@@ -56,8 +56,6 @@ class SchemaRegistry:
         if _is_object_model(schema):
             name = self._claim(name)
             self.schemas[name] = schema
-            if internal:
-                self.internal.add(name)
             return name
         return self.scratch(name, schema)
 
