@@ -17,7 +17,7 @@ import click
 from . import __version__
 from .config import Config
 from .errors import SvcgenError
-from .pipeline import fetch_document, generate
+from .pipeline import fetch, generate
 
 
 def _headers(values: tuple[str, ...]) -> tuple[tuple[str, str], ...]:
@@ -75,7 +75,10 @@ def generate_command(source: str, output: Path, name: str | None, package_versio
 def fetch_command(source: str, output: Path, headers: tuple[str, ...], token: str | None, fetch_timeout: float) -> None:
     """Save SOURCE's document exactly as generation sees it."""
     config = Config(source=source, headers=_headers(headers), token=token or None, fetch_timeout=fetch_timeout)
-    document = fetch_document(config)
+    loaded = fetch(config)
+    for note in loaded.notes:
+        click.echo(f"warning: {note}", err=True)
+    document = loaded.document
     text = json.dumps(document, indent=2, ensure_ascii=False) + "\n"
     try:
         output.parent.mkdir(parents=True, exist_ok=True)

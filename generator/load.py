@@ -17,6 +17,7 @@ from urllib.parse import urljoin, urlsplit
 import httpx
 import yaml
 
+from .bentoml_facts import OUTPUT, is_bentoml, merge_facts
 from .errors import SvcgenError
 
 SPEC_SUFFIXES = (".json", ".yaml", ".yml")
@@ -29,6 +30,7 @@ class Loaded:
 
     document: dict[str, Any]
     origin: str | None
+    notes: tuple[str, ...] = ()
 
 
 def load(
@@ -47,11 +49,42 @@ def load(
             request_headers["Authorization"] = f"Bearer {token}"
         _check_headers(request_headers)
         url, text = _fetch(source, request_headers, timeout, max_bytes)
-        document = parse_text(text, url)
-        return Loaded(absolutize_servers(document, url), url)
+        document = absolutize_servers(parse_text(text, url), url)
+        notes: list[str] = []
+        if is_bentoml(document) and not _has_facts(document):
+            document, notes = _merge_schema_json(document, url, request_headers, timeout, max_bytes)
+        return Loaded(document, url, tuple(notes))
     if scheme and len(scheme) > 1:
         raise SvcgenError(f"unsupported URL scheme {scheme!r}: use http, https or a local file")
     return Loaded(parse_text(_read_file(Path(source), max_bytes), source), None)
+
+
+def _has_facts(document: dict[str, Any]) -> bool:
+    return any(
+        isinstance(op, dict) and OUTPUT in op
+        for item in (document.get("paths") or {}).values()
+        if isinstance(item, dict)
+        for op in item.values()
+    )
+
+
+def _merge_schema_json(
+    document: dict[str, Any], url: str, headers: dict[str, str], timeout: float, max_bytes: int
+) -> tuple[dict[str, Any], list[str]]:
+    """Add the facts of the sibling ``schema.json`` (BentoML); without it, say so and go on."""
+    schema_url = urljoin(url, "schema.json")
+    with httpx.Client(timeout=timeout, follow_redirects=True, headers=headers) as client:
+        try:
+            status, text = _get(client, schema_url, max_bytes)
+        except SvcgenError as exc:
+            return document, [f"{exc.describe()}; generating from the OpenAPI document alone"]
+    if status >= 400:
+        return document, [f"{_safe_url(schema_url)}: HTTP {status}; generating from the OpenAPI document alone"]
+    try:
+        facts = json.loads(text)
+    except ValueError:
+        return document, [f"{_safe_url(schema_url)}: not JSON; generating from the OpenAPI document alone"]
+    return merge_facts(document, facts)
 
 
 def _check_headers(headers: dict[str, str]) -> None:

@@ -21,6 +21,11 @@ DATA_KEYS = frozenset({"example", "examples", "default", "enum", "const"})
 NAME_MAPPINGS = frozenset(
     {"properties", "patternProperties", "$defs", "definitions", "dependentSchemas", "responses", "schemas", "paths"}
 )
+#: Extensions datamodel-code-generator acts on (Python types, imports, class names, base
+#: classes): a spec must never steer the generated code, so they are dropped.
+MODEL_HOOKS = ("x-python-", "x-enum-", "x-is-", "x-avro-", "x-xsd-", "x-datamodel-code-generator")
+#: String formats that mean "binary content as base64 text" (3.0 ``byte``; ``base64`` in the wild).
+BASE64_FORMATS = frozenset({"byte", "base64"})
 MAX_DEPTH = 256
 _VERSION = re.compile(r"^3\.[01](\.\d+)?(-.+)?$")
 
@@ -57,6 +62,8 @@ def _walk(node: Any, where: str, depth: int, names: bool = False) -> Any:
     result: dict[str, Any] = {}
     for key, value in node.items():
         key = str(key)
+        if not names and key.startswith(MODEL_HOOKS):
+            continue
         if not names and (key in DATA_KEYS or key.startswith("x-")):
             result[key] = value
         else:
@@ -93,6 +100,10 @@ def _schema_to_31(schema: dict[str, Any], where: str) -> dict[str, Any]:
         unknown = [k for k in kind if k not in JSON_SCHEMA_TYPES]
         if unknown:
             raise SvcgenError(f"unsupported schema type {str(unknown[0])[:40]!r}", where=where)
+    if _is_base64(schema):
+        schema["format"] = "binary"
+        schema["x-svcgen-encoding"] = "base64"
+        schema.pop("contentEncoding", None)
     for bound in ("Minimum", "Maximum"):
         flag = schema.get(f"exclusive{bound}")
         if isinstance(flag, bool):
@@ -103,6 +114,13 @@ def _schema_to_31(schema: dict[str, Any], where: str) -> dict[str, Any]:
         if schema.pop("nullable") is True:
             schema = _make_nullable(schema)
     return schema
+
+
+def _is_base64(schema: dict[str, Any]) -> bool:
+    kind = schema.get("type")
+    if not (kind == "string" or (isinstance(kind, list) and "string" in kind)):
+        return False
+    return schema.get("format") in BASE64_FORMATS or schema.get("contentEncoding") == "base64"
 
 
 def _bentoml_type(schema: dict[str, Any]) -> dict[str, Any]:

@@ -11,7 +11,7 @@ from .errors import Diagnostic
 from .format import format_tree
 from .ir import build_api
 from .ir.bind import bind_types
-from .load import load
+from .load import Loaded, load
 from .models import generate_models
 from .render import document_hash, render_package
 from .spec import parse
@@ -30,14 +30,18 @@ class Generated:
 
 def fetch_document(config: Config) -> dict[str, Any]:
     """The input document exactly as generation sees it (what ``svcgen fetch`` saves)."""
-    loaded = load(
+    return fetch(config).document
+
+
+def fetch(config: Config) -> Loaded:
+    """The input document and notes about how it was read."""
+    return load(
         config.source,
         headers=config.headers,
         token=config.token,
         timeout=config.fetch_timeout,
         max_bytes=config.max_document_bytes,
     )
-    return loaded.document
 
 
 def build_files(document: dict[str, Any], config: Config) -> Generated:
@@ -59,7 +63,10 @@ def build_files(document: dict[str, Any], config: Config) -> Generated:
 
 def generate(config: Config) -> Generated:
     """Fetch, generate and (when ``config.output`` is set) write one client package."""
-    generated = build_files(fetch_document(config), config)
+    loaded = fetch(config)
+    generated = build_files(loaded.document, config)
+    notes = [Diagnostic(loaded.origin or config.source, note) for note in loaded.notes]
+    generated.diagnostics[:0] = notes
     if config.output is not None:
         write_tree(generated.files, config.output, force=config.force)
     return generated

@@ -12,12 +12,25 @@ from . import escape
 from .ir.model import Api, Operation
 from .models import ModelModule
 
-RUNTIME_MODULES = ("__init__", "_base", "_endpoint", "_errors", "_models", "_retries", "_types")
+RUNTIME_MODULES = (
+    "__init__",
+    "_base",
+    "_codecs",
+    "_endpoint",
+    "_errors",
+    "_files",
+    "_models",
+    "_retries",
+    "_streaming",
+    "_tasks",
+    "_types",
+)
 OPTION_TYPES = {
     "timeout": "TimeoutLike | NotGiven = NOT_GIVEN",
     "max_retries": "int | NotGiven = NOT_GIVEN",
     "extra_headers": "Mapping[str, str] | None = None",
     "extra_query": "Mapping[str, object] | None = None",
+    "output_dir": "str | os.PathLike[str] | None = None",
 }
 EXPORTS_FROM_RUNTIME = (
     "NOT_GIVEN",
@@ -26,8 +39,19 @@ EXPORTS_FROM_RUNTIME = (
     "APIResponseValidationError",
     "APIStatusError",
     "APITimeoutError",
+    "AsyncResponseStream",
+    "AsyncTaskHandle",
     "AuthenticationError",
     "BadRequestError",
+    "BinaryInput",
+    "FileInput",
+    "MissingDependencyError",
+    "ServerSentEvent",
+    "ResponseStream",
+    "TaskHandle",
+    "TaskFailedError",
+    "TaskStatusReport",
+    "TaskTimeoutError",
     "ConflictError",
     "InternalServerError",
     "NotFoundError",
@@ -71,8 +95,7 @@ def render_package(
         "api": api,
         "exports": exports,
         "option_types": OPTION_TYPES,
-        "needs_mapping": any({"extra_headers", "extra_query"} & set(op.call_options) for op in api.operations)
-        or any(module == "collections.abc" for module, _names in api.model_imports),
+        "runtime_exports": sorted(EXPORTS_FROM_RUNTIME),
     }
     pkg = api.package
     files = {

@@ -9,7 +9,16 @@ from ..models import ModelModule
 from .model import Api, TypeRef
 
 #: Where names used in annotations come from when the model module did not import them.
-_BUILTIN_SOURCES = {"Any": "typing", "Mapping": "collections.abc"}
+_BUILTIN_SOURCES = {
+    "Any": "typing",
+    "Mapping": "collections.abc",
+    "Sequence": "collections.abc",
+    "FileInput": "._runtime",
+    "BinaryInput": "._runtime",
+}
+#: Modules the client's annotations name (``numpy.typing.NDArray``…): imported for type checkers only,
+#: so numpy, pandas and pillow stay optional.
+_CHECKING_MODULES = ("numpy", "numpy.typing", "os", "pandas", "pathlib", "PIL.Image")
 
 
 def bind_types(api: Api, models: ModelModule) -> None:
@@ -17,7 +26,10 @@ def bind_types(api: Api, models: ModelModule) -> None:
     for op in api.operations:
         for param in op.arguments:
             _bind(param.type, models)
-            if param.location == "body" and op.body is not None and op.body.kind == "json":
+            if param.codec is not None:
+                optional = " | None" if param.type.annotation.endswith("| None") else ""
+                param.type.annotation = param.codec.input_annotation() + optional
+            elif param.location == "body" and op.body is not None and op.body.kind in ("json", "form"):
                 param.type.annotation = accept_mappings(param.type.annotation, models)
         if op.body is not None:
             _bind(op.body.model, models)
@@ -26,6 +38,7 @@ def bind_types(api: Api, models: ModelModule) -> None:
     kept = set(models.classes)
     api.public_models = sorted(name for name in kept if name not in api.internal_models)
     api.model_imports = _imports(api, models)
+    api.checking_imports = _checking_modules(api)
 
 
 def _bind(ref: TypeRef, models: ModelModule) -> None:
@@ -69,15 +82,19 @@ def _imports(api: Api, models: ModelModule) -> list[tuple[str, list[str]]]:
     names: set[str] = set()
     for op in api.operations:
         refs = [p.type for p in op.arguments]
-        if op.body is not None:
+        if op.body is not None and op.body.kind == "json":
             refs.append(op.body.model)
         if op.response.type is not None:
             refs.append(op.response.type)
-        for ref in refs:
-            for node in ast.walk(ast.parse(ref.annotation, mode="eval")):
+        for annotation in [ref.annotation for ref in refs] + [op.response.annotation]:
+            for node in ast.walk(ast.parse(annotation, mode="eval")):
                 if isinstance(node, ast.Name):
                     names.add(node.id)
-    by_module: dict[str, set[str]] = {}
+    by_module: dict[str, set[str]] = {"._runtime": set(_runtime_names(api))}
+    if _checking_modules(api):
+        by_module["typing"] = {"TYPE_CHECKING"}
+    if any({"extra_headers", "extra_query"} & set(op.call_options) for op in api.operations):
+        by_module["collections.abc"] = {"Mapping"}
     model_classes = set(models.classes)
     for name in names:
         if name in model_classes:
@@ -87,3 +104,37 @@ def _imports(api: Api, models: ModelModule) -> list[tuple[str, list[str]]]:
         elif name in _BUILTIN_SOURCES:
             by_module.setdefault(_BUILTIN_SOURCES[name], set()).add(name)
     return sorted((module, sorted(found)) for module, found in by_module.items())
+
+
+def _runtime_names(api: Api) -> list[str]:
+    """What the client module takes from its runtime."""
+    names = ["NOT_GIVEN", "AsyncAPIClient", "Endpoint", "NotGiven", "SyncAPIClient", "TimeoutLike"]
+    if any(op.response.stream for op in api.operations):
+        names += ["AsyncResponseStream", "ResponseStream"]
+    if any(op.task for op in api.operations):
+        names += ["AsyncTaskHandle", "AsyncTaskAPI", "SyncTaskAPI", "TaskHandle", "TaskRoutes"]
+    if api.codecs:
+        names.append("_codecs")
+    return names
+
+
+def _annotations(api: Api) -> list[str]:
+    texts: list[str] = []
+    for op in api.operations:
+        texts.extend(p.annotation for p in op.arguments)
+        texts.append(op.response.annotation)
+        if "output_dir" in op.call_options:
+            texts.append("os.PathLike[str]")
+    return texts
+
+
+def _checking_modules(api: Api) -> list[str]:
+    """``import`` lines (under ``TYPE_CHECKING``) for the modules the annotations name."""
+    used: set[str] = set()
+    for text in _annotations(api):
+        for node in ast.walk(ast.parse(text, mode="eval")):
+            if isinstance(node, ast.Attribute):
+                dotted = ast.unparse(node)
+                used.update(module for module in _CHECKING_MODULES if dotted.startswith(module + "."))
+    return [module for module in _CHECKING_MODULES if module in used]
+

@@ -9,7 +9,8 @@ from packaging.version import InvalidVersion, Version
 
 from ..errors import Diagnostic, SvcgenError
 from . import naming
-from .model import Api
+from ..bentoml_facts import TASK
+from .model import Api, Operation, TaskRoutes
 from .operations import METHODS, OperationBuilder
 from .opnames import base_name
 from .registry import SchemaRegistry
@@ -36,6 +37,7 @@ def build_api(
     builder = OperationBuilder(document, registry, diagnostics)
 
     operations = []
+    flagged_tasks: set[tuple[str, str]] = set()
     taken = set(naming.CLIENT_ATTRIBUTES)
     for path, item in (document.get("paths") or {}).items():
         if not isinstance(item, dict):
@@ -46,6 +48,9 @@ def build_api(
                 continue
             name = naming.unique(base_name(method, str(path), op), taken)
             operations.append(builder.build(name, method, str(path), item, op))
+            if op.get(TASK) is True:
+                flagged_tasks.add((method.upper(), str(path)))
+    operations = group_tasks(operations, flagged_tasks)
 
     is_bentoml = any("x-bentoml-name" in op for item in (document.get("paths") or {}).values() if isinstance(item, dict) for op in item.values() if isinstance(op, dict))
     api = Api(
@@ -61,8 +66,54 @@ def build_api(
         internal_models=registry.internal,
         scratch_models=registry.scratch_names,
         param_holders=registry.holders,
+        live_path=_probe_path(document, LIVE_PATHS) or "livez",
+        ready_path=_probe_path(document, READY_PATHS) or "readyz",
     )
     return api, diagnostics
+
+
+#: Health probes, most specific first (BentoML, KServe / Open Inference Protocol, common names).
+LIVE_PATHS = ("/livez", "/v2/health/live", "/health/live", "/healthz", "/health")
+READY_PATHS = ("/readyz", "/v2/health/ready", "/health/ready", "/healthz", "/health")
+#: A task API's companions: kind → (method, suffix).
+TASK_COMPANIONS = {
+    "submit": ("POST", "/submit"),
+    "status": ("GET", "/status"),
+    "result": ("GET", "/get"),
+    "retry": ("POST", "/retry"),
+    "cancel": ("PUT", "/cancel"),
+}
+
+
+def group_tasks(operations: list[Operation], flagged: set[tuple[str, str]]) -> list[Operation]:
+    """Fold each task API's companion operations into the task operation itself.
+
+    A task is a ``POST`` route marked ``x-bentoml-task`` (from ``/schema.json``),
+    or one with ``/submit``, ``/status`` and ``/get`` siblings (a plain
+    ``/docs.json``). Its companions are reached through the task handle.
+    """
+    index = {(op.method, op.path): op for op in operations}
+    absorbed: set[int] = set()
+    for op in operations:
+        if op.method != "POST" or "{" in op.path:
+            continue
+        base = op.path.rstrip("/")
+        present = {kind for kind, (method, suffix) in TASK_COMPANIONS.items() if (method, base + suffix) in index}
+        if (op.method, op.path) not in flagged and not {"submit", "status", "result"} <= present:
+            continue
+        op.task = TaskRoutes(**{kind: base + suffix for kind, (_method, suffix) in TASK_COMPANIONS.items()})
+        absorbed |= {id(index[(method, base + suffix)]) for kind, (method, suffix) in TASK_COMPANIONS.items() if kind in present}
+        op.call_options = [option for option in op.call_options if option != "output_dir"]
+    return [op for op in operations if id(op) not in absorbed]
+
+
+def _probe_path(document: dict[str, Any], candidates: tuple[str, ...]) -> str | None:
+    paths = document.get("paths") or {}
+    for candidate in candidates:
+        item = paths.get(candidate)
+        if isinstance(item, dict) and isinstance(item.get("get"), dict):
+            return candidate.lstrip("/")
+    return None
 
 
 def _spec_version(version: Any) -> str | None:

@@ -5,7 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from ..errors import Diagnostic
+from ..bentoml_facts import OUTPUT, STREAM
 from .model import BodyKind, Response, TypeRef
+from .payloads import is_nullable, output_codec
 from .registry import SchemaRegistry
 from .schemas import deref
 
@@ -29,7 +31,7 @@ def _body_kind(base: str) -> BodyKind:
 
 def choose_body_media(
     content: dict[str, Any], where: str, diagnostics: list[Diagnostic]
-) -> tuple[str, BodyKind, Any] | None:
+) -> tuple[str, BodyKind, Any, dict[str, Any]] | None:
     """Pick the media type to send: JSON first, then forms, text, raw bytes."""
     if not content:
         return None
@@ -40,7 +42,8 @@ def choose_body_media(
     if len(by_base) > 1:
         others = ", ".join(sorted(m for m in by_base if m != media))
         diagnostics.append(Diagnostic(where, f"request body sent as {media}; also accepted: {others}", "info"))
-    return original, kind, value.get("schema", {})
+    encoding = value.get("encoding")
+    return original, kind, value.get("schema", {}), encoding if isinstance(encoding, dict) else {}
 
 
 def choose_response(
@@ -61,18 +64,60 @@ def choose_response(
     if not content:
         return Response("none", None, None)
     by_base = {_base(media): (media, value if isinstance(value, dict) else {}) for media, value in content.items()}
+    bentoml = "x-bentoml-name" in op
+    facts = op.get(OUTPUT)
+    if op.get(STREAM) is True or "text/event-stream" in by_base:
+        return _stream_response(by_base, op, registry, stem, bentoml)
+    first_media = next(iter(by_base.values()))[0]
+    codec = output_codec(facts, first_media, bentoml)
+    if codec is not None:
+        return Response("bytes", first_media, None, codec=codec)
     for base, (media, value) in by_base.items():
         if base == "application/json" or base.endswith("+json"):
             schema = value.get("schema", {})
             if not schema:
                 return Response("json", media, TypeRef("", annotation="Any"))
+            if bentoml:
+                schema = _bentoml_output(schema, facts)
             model = registry.model_for(schema, f"{stem}Response", prefer=_titles(schema))
             return Response("json", media, TypeRef(model))
     for base, (media, _value) in by_base.items():
         if base.startswith("text/"):
             return Response("text", media, None)
-    media = next(iter(by_base.values()))[0]
-    return Response("bytes", media, None)
+    return Response("bytes", first_media, None)
+
+
+def _stream_response(
+    by_base: dict[str, tuple[str, dict[str, Any]]], op: dict[str, Any], registry: SchemaRegistry, stem: str, bentoml: bool
+) -> Response:
+    """BentoML streams raw chunks (no SSE framing); other ``text/event-stream`` answers are SSE events."""
+    media, value = by_base.get("text/event-stream") or next(iter(by_base.values()))
+    if bentoml:
+        text = _base(media).startswith("text/") or _base(media) == "application/json"
+        return Response("text" if text else "bytes", media, None, stream="text" if text else "bytes")
+    schema = value.get("schema")
+    if not isinstance(schema, dict) or not schema or schema.get("type") == "string":
+        return Response("text", media, None, stream="sse")
+    model = registry.model_for(schema, f"{stem}Event", prefer=_titles(schema))
+    return Response("json", media, TypeRef(model), stream="sse")
+
+
+def _bentoml_output(schema: Any, facts: Any) -> Any:
+    """Correct ``/docs.json``'s copy of a BentoML output with what ``/schema.json`` knows.
+
+    ``/docs.json`` drops ``null`` from an ``Optional`` output; without
+    ``/schema.json`` an ndarray output is declared as a flat list of numbers
+    whatever its real shape, so numeric arrays are read as nested lists.
+    """
+    if isinstance(facts, dict):
+        if is_nullable(facts) and not is_nullable(schema):
+            return {"anyOf": [schema, {"type": "null"}]}
+        return schema
+    if isinstance(schema, dict) and schema.get("type") == "array":
+        items = schema.get("items")
+        if isinstance(items, dict) and items.get("type") in ("number", "integer", "array"):
+            return {"type": "array", "items": {}}
+    return schema
 
 
 def _original_key(responses: dict[Any, Any], code: str) -> Any:

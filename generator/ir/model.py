@@ -10,8 +10,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
+from .payloads import Codec
+
 Location = Literal["path", "query", "header", "cookie", "body"]
 ResponseKind = Literal["json", "text", "bytes", "none"]
+StreamMode = Literal["text", "bytes", "sse"]
 BodyKind = Literal["json", "text", "bytes", "form"]
 
 
@@ -34,6 +37,8 @@ class Param:
     required: bool
     type: TypeRef
     description: str | None = None
+    #: How an ML-typed value is encoded (numpy array, DataFrame, image, file, base64).
+    codec: Codec | None = None
 
     @property
     def annotation(self) -> str:
@@ -50,6 +55,8 @@ class Body:
     flattened: bool
     model: TypeRef
     fields: list[Param] = field(default_factory=list)
+    #: Multipart fields whose parts are JSON (``encoding.<field>.contentType``).
+    json_fields: list[str] = field(default_factory=list)
 
     @property
     def wire_kind(self) -> str:
@@ -66,9 +73,25 @@ class Response:
     kind: ResponseKind
     media_type: str | None
     type: TypeRef | None
+    codec: Codec | None = None
+    #: Set for a streamed answer: raw text or byte chunks, or Server-Sent Events.
+    stream: StreamMode | None = None
+
+    @property
+    def item_annotation(self) -> str:
+        """The type of one value: the whole answer, or one chunk/event of a stream."""
+        if self.stream == "bytes":
+            return "bytes"
+        if self.stream == "text":
+            return "str"
+        if self.stream == "sse":
+            return self.type.annotation if self.type else "str"
+        return self.annotation
 
     @property
     def annotation(self) -> str:
+        if self.codec is not None:
+            return self.codec.output_annotation()
         if self.kind == "none":
             return "None"
         if self.kind == "bytes":
@@ -87,6 +110,17 @@ class PathPart:
 
 
 @dataclass
+class TaskRoutes:
+    """The companion paths of a task API (BentoML ``@bentoml.task``)."""
+
+    submit: str
+    status: str
+    result: str
+    retry: str
+    cancel: str
+
+
+@dataclass
 class Operation:
     name: str
     method: str
@@ -100,6 +134,21 @@ class Operation:
     deprecated: bool
     call_options: list[str]
     positional: bool = False
+    task: TaskRoutes | None = None
+
+    @property
+    def codecs(self) -> list[tuple[str, Codec]]:
+        """``(wire name, codec)`` of the body's ML-typed fields (``body`` for a whole-body codec)."""
+        if self.body is None:
+            return []
+        if not self.body.flattened:
+            codec = self.body.fields[0].codec
+            return [("body", codec)] if codec else []
+        return [(p.wire_name, p.codec) for p in self.body.fields if p.codec is not None]
+
+    @property
+    def class_stem(self) -> str:
+        return "".join(part.capitalize() for part in self.name.strip("_").split("_"))
 
     @property
     def constant(self) -> str:
@@ -170,6 +219,25 @@ class Api:
     param_holders: set[str] = field(default_factory=set)
     public_models: list[str] = field(default_factory=list)
     model_imports: list[tuple[str, list[str]]] = field(default_factory=list)
+    #: Modules the client imports for type checkers only (``numpy``, ``PIL.Image``…).
+    checking_imports: list[str] = field(default_factory=list)
+    #: Health probes, relative to the base URL.
+    live_path: str = "livez"
+    ready_path: str = "readyz"
+
+    @property
+    def codecs(self) -> list[Codec]:
+        found: list[Codec] = []
+        for op in self.operations:
+            found.extend(codec for _wire, codec in op.codecs)
+            if op.response.codec is not None:
+                found.append(op.response.codec)
+        return found
+
+    @property
+    def extras(self) -> list[str]:
+        """Optional extras of the generated package that some operation needs."""
+        return sorted({codec.extra for codec in self.codecs if codec.extra})
 
     @property
     def token_env(self) -> str:

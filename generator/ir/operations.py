@@ -8,7 +8,9 @@ from typing import Any
 from ..errors import Diagnostic, SvcgenError
 from . import naming
 from .media import choose_body_media, choose_response
+from ..bentoml_facts import INPUT
 from .model import Body, Operation, Param, PathPart, TypeRef
+from .payloads import Codec, codec_for, output_codec
 from .schemas import deref
 from .registry import SchemaRegistry
 
@@ -32,6 +34,9 @@ class OperationBuilder:
         body = self._body(op, stem, taken, where)
         arg_names = {p.name for p in params} | {p.name for p in (body.fields if body else [])}
         response = choose_response(self.document, op, self.registry, stem, where, self.diagnostics)
+        options = [option for option in naming.CALL_OPTIONS if option not in arg_names]
+        if response.codec is not None and response.codec.kind == "file" and "output_dir" not in arg_names:
+            options.append("output_dir")
         return Operation(
             name=name,
             method=method.upper(),
@@ -43,7 +48,8 @@ class OperationBuilder:
             summary=_text(op.get("summary")),
             description=_text(op.get("description")),
             deprecated=op.get("deprecated") is True,
-            call_options=[option for option in naming.CALL_OPTIONS if option not in arg_names],
+            call_options=options,
+            positional=body is not None and not body.flattened and not params and "x-bentoml-name" in op,
         )
 
     def _parameters(self, item: dict[str, Any], op: dict[str, Any], where: str) -> list[dict[str, Any]]:
@@ -95,27 +101,40 @@ class OperationBuilder:
         choice = choose_body_media(content, where, self.diagnostics)
         if choice is None:
             return None
-        media_type, kind, schema = choice
-        required = request_body.get("required") is True
+        media_type, kind, schema, encoding = choice
+        bentoml = "x-bentoml-name" in op
+        # BentoML never marks a body required, but a root (positional) input always is.
+        required = request_body.get("required") is True or isinstance(op.get(INPUT), dict)
+        root_codec = output_codec(op.get(INPUT), media_type, True) if isinstance(op.get(INPUT), dict) else None
         if kind in ("text", "bytes"):
-            param = Param("body", "body", "body", required, TypeRef("", annotation="str" if kind == "text" else "bytes"))
+            codec = root_codec or _raw_body_codec(kind, media_type)
+            annotation = codec.input_annotation() if codec else "str" if kind == "text" else "bytes"
+            param = Param("body", "body", "body", required, TypeRef("", annotation=annotation), codec=codec)
             return Body(kind, media_type, required, False, param.type, [param])
-        prefer = self._tie_back_preference(op)
-        model = self.registry.model_for(schema, f"{stem}Body", prefer=prefer)
-        resolved = self.registry.resolved(schema)
-        fields = self._flatten(model, resolved, taken)
+        component = self._bentoml_input(op) if bentoml else None
+        model = component or self.registry.model_for(schema, f"{stem}Body", prefer=self._tie_back_preference(op))
+        resolved = self.registry.resolved({"$ref": f"#/components/schemas/{component}"} if component else schema)
+        fields = self._flatten(model, resolved, taken, kind, encoding)
+        json_fields = sorted(key for key, value in encoding.items() if _is_json_media(value))
         if fields is not None:
             self.registry.mark_flattened(model)
-            return Body(kind, media_type, required, True, TypeRef(model), fields)
+            return Body(kind, media_type, required, True, TypeRef(model), fields, json_fields)
         body_name = naming.unique("body", set(taken))
-        param = Param(body_name, "body", "body", required, TypeRef(model))
-        return Body(kind, media_type, required, False, TypeRef(model), [param])
+        param = Param(body_name, "body", "body", required, TypeRef(model), codec=root_codec)
+        return Body(kind, media_type, required, False, TypeRef(model), [param], json_fields)
+
+    def _bentoml_input(self, op: dict[str, Any]) -> str | None:
+        """BentoML's own ``<api>__Input`` component: it keeps dtype, shape and content types."""
+        name = self.registry.renamed.get(f"{op.get('x-bentoml-name')}__Input")
+        return name if name in self.registry.schemas else None
 
     def _tie_back_preference(self, op: dict[str, Any]) -> list[str]:
         bentoml_name = op.get("x-bentoml-name")
         return [f"{bentoml_name}__Input"] if isinstance(bentoml_name, str) else []
 
-    def _flatten(self, model: str, schema: Any, taken: set[str]) -> list[Param] | None:
+    def _flatten(
+        self, model: str, schema: Any, taken: set[str], kind: str, encoding: dict[str, Any]
+    ) -> list[Param] | None:
         """Keyword arguments for an object body's properties, or None when it cannot be flattened."""
         if not isinstance(schema, dict) or schema.get("type") not in ("object", None):
             return None
@@ -137,9 +156,24 @@ class OperationBuilder:
                 required=key in required_names,
                 type=TypeRef(model, key),
                 description=_text(value.get("description")) if isinstance(value, dict) else None,
+                codec=self._field_codec(value, kind, encoding.get(key)),
             )
             for name, (key, value) in zip(names, properties.items())
         ]
+
+    def _field_codec(self, schema: Any, kind: str, encoding: Any) -> Codec | None:
+        """A body field's codec; binary content inside JSON is base64, a base64 form field a file."""
+        declared = encoding.get("contentType") if isinstance(encoding, dict) else None
+        codec = codec_for(self.registry.resolved(schema), declared if isinstance(declared, str) else None)
+        if codec is None:
+            return None
+        if kind == "json" and codec.kind in ("file", "image"):
+            return Codec("base64", media_type=codec.media_type)
+        if kind == "json" and codec.kind == "files":
+            return None
+        if kind == "form" and codec.kind == "base64":
+            return Codec("file", media_type=codec.media_type)
+        return codec
 
     def _path_parts(self, path: str, params: list[Param], where: str) -> list[PathPart]:
         by_wire = {p.wire_name: p for p in params if p.location == "path"}
@@ -158,6 +192,22 @@ class OperationBuilder:
             position = match.end()
         parts.append(PathPart(literal=path[position:]))
         return [part for part in parts if part.param is not None or part.literal]
+
+
+def _raw_body_codec(kind: str, media_type: str) -> Codec | None:
+    """A raw request body: an image (PIL or a file) for ``image/*``, else a file; text stays ``str``."""
+    if kind == "text":
+        return None
+    base = media_type.split(";", 1)[0].strip().lower()
+    return codec_for({"type": "string", "format": "binary"}, base)
+
+
+def _is_json_media(encoding: Any) -> bool:
+    media = encoding.get("contentType") if isinstance(encoding, dict) else None
+    if not isinstance(media, str):
+        return False
+    base = media.split(";", 1)[0].strip().lower()
+    return base == "application/json" or base.endswith("+json")
 
 
 def _content_schema(param: dict[str, Any]) -> Any:

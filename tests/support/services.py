@@ -30,6 +30,9 @@ EXAMPLES: dict[str, str] = {
     "calculator": "service:Calculator",
     "scoring": "service:FraudScoring",
     "textops": "service:TextOps",
+    "arrays": "service:Arrays",
+    "vision": "service:Vision",
+    "jobs": "service:Jobs",
 }
 
 READY_TIMEOUT = 90.0
