@@ -1,0 +1,183 @@
+"""What svcgen infers about ML payloads, streams and tasks from a document (generated, imported, called)."""
+
+from __future__ import annotations
+
+import base64
+import importlib
+import json
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+import httpx
+import pytest
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+if str(REPO_ROOT) not in sys.path:
+    sys.path.insert(0, str(REPO_ROOT))
+
+from svcgen import Config, build_files  # noqa: E402
+from svcgen.bentoml_facts import merge_facts  # noqa: E402
+from svcgen.normalize import normalize  # noqa: E402
+from tests.runtime_support import BASE, Recorder  # noqa: E402
+
+SPECS = REPO_ROOT / "fixtures" / "specs"
+_counter = iter(range(10_000))
+
+
+@pytest.fixture
+def generate(tmp_path: Path) -> Iterator[Any]:
+    """Generate ``document`` under a unique package name, import it, and clean up."""
+    names: list[str] = []
+
+    def _generate(document: dict[str, Any]) -> ModuleType:
+        name = f"payload_test_{next(_counter)}"
+        files = build_files(document, Config(source="test", name=name)).files
+        for relative, text in files.items():
+            path = tmp_path / relative
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(text)
+        names.append(name)
+        return importlib.import_module(name)
+
+    sys.path.insert(0, str(tmp_path))
+    yield _generate
+    sys.path.remove(str(tmp_path))
+    for name in [n for n in sys.modules if n.split(".")[0] in names]:
+        del sys.modules[name]
+
+
+def doc(paths: dict[str, Any], schemas: dict[str, Any] | None = None, version: str = "3.1.0") -> dict[str, Any]:
+    return {"openapi": version, "info": {"title": "T", "version": "1"}, "paths": paths, "components": {"schemas": schemas or {}}}
+
+
+def post(request: dict[str, Any] | None, response: dict[str, Any]) -> dict[str, Any]:
+    op: dict[str, Any] = {"operationId": "op", "responses": {"200": {"description": "ok", "content": response}}}
+    if request is not None:
+        op["requestBody"] = {"required": True, "content": request}
+    return {"post": op}
+
+
+# --- /schema.json facts --------------------------------------------------------------------
+
+
+def test_merge_facts_marks_routes_and_reports_what_it_cannot_match() -> None:
+    document = {"openapi": "3.0.2", "paths": {"/a": {"post": {"x-bentoml-name": "a"}}}}
+    facts = {
+        "routes": [
+            {"route": "/a", "is_task": True, "batchable": True, "output": {"type": "tensor", "dtype": "float32", "is_stream": False}},
+            {"route": "/missing", "output": {}},
+            "junk",
+        ]
+    }
+    merged, notes = merge_facts(document, facts)
+    op = merged["paths"]["/a"]["post"]
+    assert op["x-bentoml-task"] is True and op["x-bentoml-batchable"] is True
+    assert op["x-bentoml-output"] == {"type": "tensor", "dtype": "float32"}
+    assert "x-bentoml-stream" not in op and "x-bentoml-output" not in document["paths"]["/a"]["post"]
+    assert len(notes) == 2 and "/missing" in notes[0]
+    assert merge_facts(document, ["not", "a", "mapping"])[1] == ["schema.json has no 'routes' list: merged nothing"]
+
+
+def test_merged_facts_make_an_optional_bentoml_output_nullable() -> None:
+    plain = json.loads((SPECS / "raw" / "calculator.docs.json").read_text())
+    merged = json.loads((SPECS / "calculator.json").read_text())
+    plain_client = build_files(plain, Config(source="x")).files["calculator_client/_client.py"]
+    merged_client = build_files(merged, Config(source="x")).files["calculator_client/_client.py"]
+    assert ") -> int:\n        \"\"\"Double" in plain_client.replace("int | None", "?")
+    assert "-> int | None:" in merged_client
+
+
+def test_plain_docs_still_give_streams_tasks_and_shapeless_arrays() -> None:
+    client = (REPO_ROOT / "fixtures" / "golden" / "jobs-plain" / "jobs_client" / "_client.py").read_text()
+    assert "def count(" in client and "-> ResponseStream[str]:" in client
+    assert "def train(self) -> _TrainTaskAPI:" in client and "def train_submit" not in client
+    arrays = (REPO_ROOT / "fixtures" / "golden" / "arrays-plain" / "arrays_client" / "_client.py").read_text()
+    assert "def standardize(" in arrays and ") -> list[Any]:" in arrays
+
+
+# --- normalisation -------------------------------------------------------------------------
+
+
+def test_base64_strings_become_bytes_and_model_hooks_are_dropped() -> None:
+    raw = doc({}, {"M": {"type": "object", "x-python-type": "os.system", "properties": {
+        "a": {"type": "string", "format": "byte"},
+        "b": {"type": "string", "contentEncoding": "base64", "contentMediaType": "image/png"},
+        "c": {"type": "string", "x-python-import": {"module": "os", "name": "system"}},
+    }}})
+    schema = normalize(raw)["components"]["schemas"]["M"]
+    assert "x-python-type" not in schema and "x-python-import" not in schema["properties"]["c"]
+    assert schema["properties"]["a"] == {"type": "string", "format": "binary", "x-svcgen-encoding": "base64"}
+    assert schema["properties"]["b"]["x-svcgen-encoding"] == "base64" and "contentEncoding" not in schema["properties"]["b"]
+
+
+def test_base64_fields_take_bytes_paths_files_and_decode_to_bytes(generate: Any, tmp_path: Path) -> None:
+    schemas = {
+        "Audio": {"type": "object", "required": ["audio"], "properties": {"audio": {"type": "string", "format": "byte"}, "rate": {"type": "integer"}}},
+        "Echo": {"type": "object", "required": ["audio"], "properties": {"audio": {"type": "string", "contentEncoding": "base64"}}},
+    }
+    request = {"application/json": {"schema": {"$ref": "#/components/schemas/Audio"}}}
+    response = {"application/json": {"schema": {"$ref": "#/components/schemas/Echo"}}}
+    package = generate(doc({"/echo": post(request, response)}, schemas))
+    reply = httpx.Response(200, json={"audio": base64.b64encode(b"\x00\xffraw").decode()})
+    recorder = Recorder(reply)
+    client = package.Client(BASE, http_client=recorder.sync_http())
+    path = tmp_path / "clip.raw"
+    path.write_bytes(b"\x01\x02")
+    for value in (b"\x01\x02", path, path.open("rb")):
+        echo = client.op(audio=value, rate=8000)
+        assert json.loads(recorder.last.content) == {"audio": base64.b64encode(b"\x01\x02").decode(), "rate": 8000}
+        assert echo.audio == b"\x00\xffraw"
+
+
+# --- media inference (not BentoML) ---------------------------------------------------------
+
+
+def test_multipart_binary_part_uses_the_encoding_content_type(generate: Any) -> None:
+    request = {"multipart/form-data": {
+        "schema": {"type": "object", "required": ["file"], "properties": {"file": {"type": "string", "format": "binary"}, "meta": {"type": "object"}, "n": {"type": "integer"}}},
+        "encoding": {"file": {"contentType": "audio/flac"}},
+    }}
+    package = generate(doc({"/up": post(request, {"application/json": {"schema": {"type": "integer"}}})}))
+    recorder = Recorder(httpx.Response(200, json=1))
+    package.Client(BASE, http_client=recorder.sync_http()).op(file=b"fLaC...", meta={"k": 1}, n=3)
+    body = recorder.last.content
+    assert b'name="file"; filename="file"\r\nContent-Type: audio/flac' in body
+    assert b'name="meta"\r\nContent-Type: application/json\r\n\r\n{"k":1}' in body
+    assert b'name="n"\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n3' in body
+
+
+def test_raw_image_body_detects_the_type_for_a_wildcard(generate: Any) -> None:
+    package = generate(doc({"/img": post({"image/*": {"schema": {"type": "string", "format": "binary"}}}, {"application/json": {"schema": {"type": "string"}}})}))
+    recorder = Recorder(httpx.Response(200, json="ok"))
+    package.Client(BASE, http_client=recorder.sync_http()).op(body=b"\xff\xd8\xff\xe0jpeg")
+    assert recorder.last.headers["content-type"] == "image/jpeg"
+
+
+def test_sse_events_are_decoded_into_the_declared_model(generate: Any) -> None:
+    schemas = {"Token": {"type": "object", "required": ["text"], "properties": {"text": {"type": "string"}}}}
+    response = {"text/event-stream": {"schema": {"$ref": "#/components/schemas/Token"}}}
+    package = generate(doc({"/gen": post({"application/json": {"schema": {"type": "object", "properties": {"prompt": {"type": "string"}}}}}, response)}, schemas))
+    body = b'data: {"text": "a"}\n\n: keep-alive\n\ndata: {"text": "b"}\n\ndata: [DONE]\n\n'
+    recorder = Recorder(httpx.Response(200, content=body, headers={"content-type": "text/event-stream"}))
+    stream = package.Client(BASE, http_client=recorder.sync_http()).op(prompt="hi")
+    assert [token.text for token in stream] == ["a", "b"]
+
+
+def test_sse_string_events_yield_their_data(generate: Any) -> None:
+    package = generate(doc({"/gen": {"get": {"operationId": "op", "responses": {"200": {"description": "ok", "content": {"text/event-stream": {"schema": {"type": "string"}}}}}}}}))
+    recorder = Recorder(httpx.Response(200, content=b"data: x\n\ndata: y\ndata: z\n\n", headers={"content-type": "text/event-stream"}))
+    assert list(package.Client(BASE, http_client=recorder.sync_http()).op()) == ["x", "y\nz"]
+
+
+def test_hostile_dtype_shape_and_media_type_never_reach_code() -> None:
+    schemas = {"f__Input": {"type": "object", "properties": {
+        "x": {"type": "tensor", "dtype": "float32\"); import os; (\"", "shape": ["__import__('os')", 2]},
+        "y": {"type": "file", "content_type": "audio/wav\"\nimport os"},
+    }}}
+    paths = {"/f": {"post": {"x-bentoml-name": "f", "operationId": "S__f", "requestBody": {"content": {"multipart/form-data": {"schema": {"$ref": "#/components/schemas/f__Input"}}}}, "responses": {"200": {"description": "ok", "content": {"application/json": {"schema": {"type": "integer"}}}}}}}}
+    client = build_files(doc(paths, schemas, "3.0.2"), Config(source="x")).files["t_client/_client.py"]
+    assert "import os" not in client
+    assert '"x": _codecs.Tensor(None, None)' in client and '"y": _codecs.File(None)' in client
