@@ -14,6 +14,7 @@ from .models import ModelModule
 
 RUNTIME_MODULES = (
     "__init__",
+    "_async",
     "_base",
     "_codecs",
     "_endpoint",
@@ -22,6 +23,7 @@ RUNTIME_MODULES = (
     "_models",
     "_retries",
     "_streaming",
+    "_sync",
     "_tasks",
     "_types",
 )

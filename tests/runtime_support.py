@@ -74,7 +74,7 @@ class Recorder:
         return httpx.AsyncClient(transport=httpx.MockTransport(self))
 
 
-def patch_sleep(monkeypatch: pytest.MonkeyPatch, base_module: ModuleType) -> list[float]:
+def patch_sleep(monkeypatch: pytest.MonkeyPatch, *modules: ModuleType) -> list[float]:
     """Make the runtime's ``time.sleep`` / ``asyncio.sleep`` record delays instead of sleeping."""
     delays: list[float] = []
 
@@ -94,8 +94,10 @@ def patch_sleep(monkeypatch: pytest.MonkeyPatch, base_module: ModuleType) -> lis
         async def sleep(seconds: float) -> None:
             delays.append(seconds)
 
-    monkeypatch.setattr(base_module, "time", _Time())
-    monkeypatch.setattr(base_module, "asyncio", _Asyncio())
+    for module in modules:
+        monkeypatch.setattr(module, "time", _Time())
+        if hasattr(module, "asyncio"):
+            monkeypatch.setattr(module, "asyncio", _Asyncio())
     return delays
 
 

@@ -321,9 +321,9 @@ def test_async_task_submit_and_result() -> None:
 
 
 def test_wait_until_ready_backs_off_and_gives_up(monkeypatch: pytest.MonkeyPatch) -> None:
-    from jobs_client._runtime import _base
+    from jobs_client._runtime import _sync
 
-    delays = patch_sleep(monkeypatch, _base)
+    delays = patch_sleep(monkeypatch, _sync)
     recorder = Recorder(httpx.Response(503), httpx.Response(503), httpx.Response(503), httpx.Response(200))
     client = jobs_client.Client(BASE, http_client=recorder.sync_http())
     assert client.is_live() is False  # 503
@@ -333,6 +333,6 @@ def test_wait_until_ready_backs_off_and_gives_up(monkeypatch: pytest.MonkeyPatch
     never = jobs_client.Client(BASE, http_client=Recorder(httpx.ConnectError("refused")).sync_http())
     assert never.is_ready() is False
     clock = iter(range(0, 1000))
-    monkeypatch.setattr(_base.time, "monotonic", lambda: float(next(clock)))
+    monkeypatch.setattr(_sync.time, "monotonic", lambda: float(next(clock)))
     with pytest.raises(jobs_client.APITimeoutError):
         never.wait_until_ready(timeout=3)

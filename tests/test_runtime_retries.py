@@ -20,7 +20,7 @@ from tests.runtime_support import BASE, Recorder, patch_sleep  # noqa: E402
 
 import calculator_client as calc  # noqa: E402
 from calculator_client import AsyncClient, Client  # noqa: E402
-from calculator_client._runtime import _base, _retries  # noqa: E402
+from calculator_client._runtime import _async, _retries, _sync  # noqa: E402
 
 OK_ADD = httpx.Response(200, json=3)
 OK_EMPTY = httpx.Response(200)
@@ -28,7 +28,7 @@ OK_EMPTY = httpx.Response(200)
 
 @pytest.fixture
 def delays(monkeypatch: pytest.MonkeyPatch) -> list[float]:
-    return patch_sleep(monkeypatch, _base)
+    return patch_sleep(monkeypatch, _sync, _async)
 
 
 def make(*replies: Any, **kwargs: Any) -> tuple[Client, Recorder]:
