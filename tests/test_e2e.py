@@ -1,11 +1,14 @@
 """End to end: real BentoML services → svcgen generate (from the live URL) → pip install → call everything.
 
-Every generated client is installed into one shared virtual environment that
-has only the generated packages' own dependencies (httpx, pydantic).
+Every generated client is installed into one of two shared virtual
+environments: ``clients_python`` has only the generated packages' own
+dependencies (httpx, pydantic); ``ml_clients_python`` adds the optional ML
+libraries (numpy, pandas, pillow) that array, DataFrame and image payloads need.
 """
 
 from __future__ import annotations
 
+import importlib.metadata
 import subprocess
 import sys
 import venv
@@ -19,6 +22,8 @@ pytestmark = pytest.mark.e2e
 
 CALLS = Path(__file__).parent / "e2e_calls"
 CLOUD_TOKEN = "e2e-secret-token"
+#: The generated packages' optional extras, pinned to the versions of the dev venv.
+ML_LIBRARIES = ("numpy", "pandas", "pillow")
 
 
 def _run(args: list[str], **kwargs: object) -> subprocess.CompletedProcess[str]:
@@ -32,6 +37,26 @@ def clients_python(tmp_path_factory: pytest.TempPathFactory) -> Path:
     venv.EnvBuilder(with_pip=True).create(home)
     python = home / "bin" / "python"
     result = _run([str(python), "-m", "pip", "install", "-q", "httpx>=0.27,<1", "pydantic>=2.7,<3", "setuptools>=69", "wheel"])
+    assert result.returncode == 0, result.stderr
+    return python
+
+
+def _pinned(distribution: str) -> str:
+    """``name==version`` as installed in the environment running the tests (unpinned if absent)."""
+    try:
+        return f"{distribution}=={importlib.metadata.version(distribution)}"
+    except importlib.metadata.PackageNotFoundError:
+        return distribution
+
+
+@pytest.fixture(scope="session")
+def ml_clients_python(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A fresh virtual environment with what generated packages need, plus numpy, pandas and pillow."""
+    home = tmp_path_factory.mktemp("ml-clients-venv")
+    venv.EnvBuilder(with_pip=True).create(home)
+    python = home / "bin" / "python"
+    packages = ["httpx>=0.27,<1", "pydantic>=2.7,<3", "setuptools>=69", "wheel"]
+    result = _run([str(python), "-m", "pip", "install", "-q", *packages, *map(_pinned, ML_LIBRARIES)])
     assert result.returncode == 0, result.stderr
     return python
 
@@ -70,3 +95,56 @@ def test_cloud_variant_behind_prefix_and_token(clients_python: Path, tmp_path: P
         assert CLOUD_TOKEN not in written
         assert public in (out / "fraud_scoring_cloud_client" / "_client.py").read_text()
         _call(clients_python, "cloud.py", public, CLOUD_TOKEN)
+
+
+@pytest.mark.parametrize("example", ["arrays", "vision", "jobs"])
+def test_generated_ml_client_calls_every_operation(
+    example: str, ml_clients_python: Path, tmp_path: Path
+) -> None:
+    """numpy/pandas payloads, images and files, streams and tasks, against the real services."""
+    with serve_example(example) as url:
+        _generate_and_install(url, tmp_path / example, ml_clients_python)
+        output = _call(ml_clients_python, f"{example}.py", url)
+    assert "sync=" in output and "async=" in output
+
+
+def test_jobs_stream_break_releases_its_connection(
+    ml_clients_python: Path, tmp_path: Path
+) -> None:
+    """On a one-connection pool the call after ``break`` needs the connection the stream held."""
+    with serve_example("jobs") as url:
+        _generate_and_install(url, tmp_path / "jobs", ml_clients_python)
+        result = _run([str(ml_clients_python), str(CALLS / "jobs.py"), url, "--break-releases-connection"])
+    output = result.stdout + result.stderr
+    assert "PoolTimeout" not in output, output[-2000:]
+    assert result.returncode == 0 and result.stdout.startswith("ok "), output
+
+
+PLAIN_ARRAYS_SCRIPT = """
+import importlib.util, sys
+assert importlib.util.find_spec("numpy") is None and importlib.util.find_spec("pandas") is None
+import arrays_client
+assert "site-packages" in arrays_client.__file__, arrays_client.__file__
+with arrays_client.Client(sys.argv[1], max_retries=0) as client:
+    assert client.is_ready()
+    assert set(client.info()) == {"numpy", "pandas"}  # needs neither library on this side
+    for call, extra in ((lambda: client.standardize(x=[[1.0, 2.0, 3.0, 4.0]]), "numpy"),
+                        (lambda: client.describe(table=[{"name": "a", "score": 1.0}]), "pandas")):
+        try:
+            call()
+        except arrays_client.MissingDependencyError as error:
+            assert isinstance(error, ImportError)
+            assert f"pip install 'arrays-client[{extra}]'" in str(error), str(error)
+        else:
+            raise AssertionError(f"no MissingDependencyError without {extra}")
+print("ok missing-dependency")
+"""
+
+
+def test_arrays_client_without_numpy_names_the_extra(clients_python: Path, tmp_path: Path) -> None:
+    """Without the optional libraries the package imports and works; ML calls say what to install."""
+    with serve_example("arrays") as url:
+        _generate_and_install(url, tmp_path / "arrays", clients_python)
+        result = _run([str(clients_python), "-c", PLAIN_ARRAYS_SCRIPT, url], cwd=tmp_path)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert result.stdout.startswith("ok "), result.stdout

@@ -23,11 +23,14 @@ def check_sync(url: str) -> int:
         assert client.greet(name="Ada", punctuation="?", shout=True) == "HELLO, ADA?"
         assert client.total(values=[1, 2, 3, 4]) == 10
         assert client.maybe(value=21) == 42
+        # Optional[int] output: the document's /schema.json facts make it nullable, so null decodes to None.
+        assert client.maybe() is None
+        assert client.maybe(value=None) is None
         assert client.get_healthz() is None
         assert client.get_livez() is None
         assert client.get_readyz() is None
         assert client.get_metrics() is None
-    return 11
+    return 13
 
 
 async def check_async(url: str) -> int:
@@ -36,6 +39,7 @@ async def check_async(url: str) -> int:
         assert results == [42, 10, 0.25], results
         assert await client.greet(name="Bo") == "Hello, Bo!"
         assert await client.maybe(value=1) == 2
+        assert await client.maybe() is None
         try:
             await client.divide(x=1.0, y=0.0)
         except BadRequestError as error:
@@ -43,7 +47,7 @@ async def check_async(url: str) -> int:
         else:
             raise AssertionError("division by zero did not raise")
         await client.get_readyz()
-    return 7
+    return 8
 
 
 if __name__ == "__main__":

@@ -229,10 +229,10 @@ def check_sync(url: str, folder: Path) -> int:
 
         # checksums: a list of files mixing a Path and an open file
         with open(files["blob"], "rb") as handle:
-            result = client.checksums(files=[files["notes"], handle])
-        check_checksums(result, {"notes.txt": files["notes"].read_bytes(), "blob.bin": files["blob"].read_bytes()})
-        result = client.checksums(files=[files["pdf"]], algorithm="md5")
-        check_checksums(result, {"paper.pdf": PDF}, "md5")
+            sums = client.checksums(files=[files["notes"], handle])
+        check_checksums(sums, {"notes.txt": files["notes"].read_bytes(), "blob.bin": files["blob"].read_bytes()})
+        sums = client.checksums(files=[files["pdf"]], algorithm="md5")
+        check_checksums(sums, {"paper.pdf": PDF}, "md5")
         calls += 2
 
         # thumbnail: a Path to a JPEG no larger than ``size``
