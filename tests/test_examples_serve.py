@@ -133,7 +133,9 @@ def _result(response: httpx.Response) -> Any:
     return response.text
 
 
-@pytest.fixture(scope="module", params=sorted(EXAMPLES))
+# The JSON-only examples; the ML examples (arrays, vision, jobs) take numpy arrays,
+# images, files and tasks, and are exercised with real payloads by tests/test_e2e.py.
+@pytest.fixture(scope="module", params=sorted(SAMPLES))
 def served(request: pytest.FixtureRequest) -> Iterator[tuple[str, str]]:
     """Each example, served once for the module: (name, base URL)."""
     with serve_example(request.param) as url:
