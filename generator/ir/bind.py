@@ -37,8 +37,8 @@ def bind_types(api: Api, models: ModelModule) -> None:
             _bind(op.response.type, models)
     kept = set(models.classes)
     api.public_models = sorted(name for name in kept if name not in api.internal_models)
-    api.model_imports = _imports(api, models)
     api.checking_imports = _checking_modules(api)
+    api.model_imports = _imports(api, models)
 
 
 def _bind(ref: TypeRef, models: ModelModule) -> None:
@@ -91,7 +91,7 @@ def _imports(api: Api, models: ModelModule) -> list[tuple[str, list[str]]]:
                 if isinstance(node, ast.Name):
                     names.add(node.id)
     by_module: dict[str, set[str]] = {"._runtime": set(_runtime_names(api))}
-    if _checking_modules(api):
+    if api.checking_imports:
         by_module["typing"] = {"TYPE_CHECKING"}
     if any({"extra_headers", "extra_query"} & set(op.call_options) for op in api.operations):
         by_module["collections.abc"] = {"Mapping"}

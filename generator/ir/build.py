@@ -9,7 +9,7 @@ from packaging.version import InvalidVersion, Version
 
 from ..errors import Diagnostic, SvcgenError
 from . import naming
-from ..bentoml_facts import TASK
+from ..bentoml_facts import TASK, is_bentoml
 from .model import Api, Operation, TaskRoutes
 from .operations import METHODS, OperationBuilder
 from .opnames import base_name
@@ -52,7 +52,6 @@ def build_api(
                 flagged_tasks.add((method.upper(), str(path)))
     operations = group_tasks(operations, flagged_tasks)
 
-    is_bentoml = any("x-bentoml-name" in op for item in (document.get("paths") or {}).values() if isinstance(item, dict) for op in item.values() if isinstance(op, dict))
     api = Api(
         title=title,
         description=info.get("description") if isinstance(info.get("description"), str) else None,
@@ -60,7 +59,7 @@ def build_api(
         package=package,
         package_version=package_version or _spec_version(info.get("version")) or DEFAULT_PACKAGE_VERSION,
         default_base_url=_default_base_url(document),
-        is_bentoml=is_bentoml,
+        is_bentoml=is_bentoml(document),
         operations=operations,
         schemas=registry.schemas,
         internal_models=registry.internal,

@@ -7,7 +7,7 @@ from typing import Any
 from ..errors import Diagnostic
 from ..bentoml_facts import OUTPUT, STREAM
 from .model import BodyKind, Response, TypeRef
-from .payloads import is_nullable, output_codec
+from .payloads import is_nullable, raw_codec
 from .registry import SchemaRegistry
 from .schemas import deref
 
@@ -69,7 +69,7 @@ def choose_response(
     if op.get(STREAM) is True or "text/event-stream" in by_base:
         return _stream_response(by_base, op, registry, stem, bentoml)
     first_media = next(iter(by_base.values()))[0]
-    codec = output_codec(facts, first_media, bentoml)
+    codec = raw_codec(facts, first_media, bentoml)
     if codec is not None:
         return Response("bytes", first_media, None, codec=codec)
     for base, (media, value) in by_base.items():

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
+from .naming import pascal
 from .payloads import Codec
 
 Location = Literal["path", "query", "header", "cookie", "body"]
@@ -148,7 +149,7 @@ class Operation:
 
     @property
     def class_stem(self) -> str:
-        return "".join(part.capitalize() for part in self.name.strip("_").split("_"))
+        return pascal(self.name)
 
     @property
     def constant(self) -> str:

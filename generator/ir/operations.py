@@ -10,7 +10,7 @@ from . import naming
 from .media import choose_body_media, choose_response
 from ..bentoml_facts import INPUT
 from .model import Body, Operation, Param, PathPart, TypeRef
-from .payloads import Codec, codec_for, output_codec
+from .payloads import Codec, codec_for, raw_codec
 from .schemas import deref
 from .registry import SchemaRegistry
 
@@ -105,7 +105,7 @@ class OperationBuilder:
         bentoml = "x-bentoml-name" in op
         # BentoML never marks a body required, but a root (positional) input always is.
         required = request_body.get("required") is True or isinstance(op.get(INPUT), dict)
-        root_codec = output_codec(op.get(INPUT), media_type, True) if isinstance(op.get(INPUT), dict) else None
+        root_codec = raw_codec(op.get(INPUT), media_type, True) if isinstance(op.get(INPUT), dict) else None
         if kind in ("text", "bytes"):
             codec = root_codec or _raw_body_codec(kind, media_type)
             annotation = codec.input_annotation() if codec else "str" if kind == "text" else "bytes"

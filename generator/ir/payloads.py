@@ -82,12 +82,14 @@ class Codec:
 
     def constructor(self) -> str:
         """The runtime expression that builds the codec (every value is a checked literal)."""
-        name = _RUNTIME_CLASS[self.kind]
         if self.kind == "tensor":
-            return f"_codecs.{name}({self.dtype!r}, {self.shape!r})"
-        if self.kind == "dataframe":
-            return f"_codecs.{name}({(self.orient or 'records')!r})"
-        return f"_codecs.{name}({self.media_type!r})"
+            arguments = [repr(self.dtype)] if self.dtype else []
+            arguments += [f"shape={self.shape!r}"] if self.shape else []
+        elif self.kind == "dataframe":
+            arguments = [repr(self.orient or "records")]
+        else:
+            arguments = [repr(self.media_type)] if self.media_type else []
+        return f"_codecs.{_RUNTIME_CLASS[self.kind]}({', '.join(arguments)})"
 
 
 def codec_for(schema: Any, media_type: str | None = None) -> Codec | None:
@@ -115,8 +117,9 @@ def codec_for(schema: Any, media_type: str | None = None) -> Codec | None:
     return None
 
 
-def output_codec(facts: Any, media_type: str | None, is_bentoml: bool) -> Codec | None:
-    """The codec of a 2xx answer: from ``/schema.json``'s raw output schema, else from the media type."""
+def raw_codec(facts: Any, media_type: str | None, is_bentoml: bool) -> Codec | None:
+    """The codec of a schema in BentoML's own spelling (``/schema.json``: an answer or a root input),
+    else, for a BentoML answer without those facts, the one its media type implies."""
     facts = _non_null(facts)
     if isinstance(facts, dict):
         kind = facts.get("type")
