@@ -16,7 +16,8 @@ from .errors import SvcgenError
 JSON_SCHEMA_TYPES = frozenset({"string", "number", "integer", "boolean", "array", "object", "null"})
 BENTOML_TYPES = frozenset({"tensor", "dataframe", "file"})
 #: Keys whose values are data, not schemas: never rewritten.
-DATA_KEYS = frozenset({"example", "examples", "default", "enum", "const"})
+#: Keys whose values are data, not schemas (``securitySchemes`` entries have a ``type`` of their own).
+DATA_KEYS = frozenset({"example", "examples", "default", "enum", "const", "securitySchemes"})
 #: Mappings whose keys are names chosen by the author, never keywords.
 NAME_MAPPINGS = frozenset(
     {"properties", "patternProperties", "$defs", "definitions", "dependentSchemas", "responses", "schemas", "paths"}

@@ -15,12 +15,16 @@ from .models import ModelModule
 RUNTIME_MODULES = (
     "__init__",
     "_async",
+    "_auth",
     "_base",
     "_codecs",
     "_endpoint",
     "_errors",
     "_files",
+    "_http",
     "_models",
+    "_raw",
+    "_redirects",
     "_retries",
     "_streaming",
     "_sync",
@@ -60,6 +64,7 @@ EXPORTS_FROM_RUNTIME = (
     "NotGiven",
     "PermissionDeniedError",
     "RateLimitError",
+    "RawResponse",
     "UnprocessableEntityError",
 )
 _EXAMPLES = {"int": "1", "float": "1.0", "str": '"text"', "bool": "True"}

@@ -24,6 +24,8 @@ import text_ops_client as tx  # noqa: E402
 from calculator_client import AsyncClient, Client  # noqa: E402
 
 DEFAULT_TIMEOUT = {"connect": 5.0, "read": 60.0, "write": 60.0, "pool": 60.0}
+#: The recorder's injected httpx client brings httpx's own default timeout, which the client keeps.
+INJECTED_TIMEOUT = httpx.Timeout(5.0).as_dict()
 SCORE = {"transaction_id": "t1", "score": 0.9, "risk": "high", "flagged": True}
 
 
@@ -91,8 +93,20 @@ def test_default_headers_user_agent_and_timeout(monkeypatch: pytest.MonkeyPatch)
     assert headers["User-Agent"] == "calculator_client/0.1.0 (svcgen)"
     assert headers["X-Team"] == "blue"
     assert "Authorization" not in headers
-    assert recorder.last.extensions["timeout"] == DEFAULT_TIMEOUT
     assert client.headers["X-Team"] == "blue"
+
+
+def test_default_timeout_suits_inference_unless_an_injected_client_brings_its_own() -> None:
+    own = Client(BASE)
+    assert own.timeout == httpx.Timeout(**DEFAULT_TIMEOUT)
+    assert own._http.timeout == httpx.Timeout(**DEFAULT_TIMEOUT)
+    own.close()
+    recorder = Recorder(httpx.Response(200, json=3))
+    injected = httpx.Client(transport=httpx.MockTransport(recorder), timeout=7.0)
+    Client(BASE, http_client=injected).add(a=1, b=2)
+    assert recorder.last.extensions["timeout"] == httpx.Timeout(7.0).as_dict()
+    Client(BASE, http_client=injected, timeout=3.0).add(a=1, b=2)
+    assert recorder.last.extensions["timeout"] == httpx.Timeout(3.0).as_dict()
 
 
 def test_headers_merge_case_insensitively() -> None:
@@ -145,7 +159,7 @@ def test_api_parameter_named_timeout_wins_over_option() -> None:
     result = client.score_batch(transactions=[], timeout=3.0)
     assert result.timeout == 3.0
     assert sent(recorder.last) == {"transactions": [], "timeout": 3.0}
-    assert recorder.last.extensions["timeout"] == DEFAULT_TIMEOUT
+    assert recorder.last.extensions["timeout"] == INJECTED_TIMEOUT
     client.with_options(timeout=7.0).score_batch(transactions=[])
     assert recorder.last.extensions["timeout"] == dict.fromkeys(DEFAULT_TIMEOUT, 7.0)
 
@@ -159,7 +173,7 @@ def test_with_options_returns_new_client_sharing_connection() -> None:
     assert recorder.last.extensions["timeout"] == dict.fromkeys(DEFAULT_TIMEOUT, 3.0)
     assert recorder.last.headers["X-A"] == "1" and recorder.last.headers["X-B"] == "2"
     client.add(a=1, b=2)
-    assert recorder.last.extensions["timeout"] == DEFAULT_TIMEOUT
+    assert recorder.last.extensions["timeout"] == INJECTED_TIMEOUT
     assert "X-B" not in recorder.last.headers
     assert client.timeout is not other.timeout and "X-B" not in client.headers
     other.close()  # a clone never closes the shared connection

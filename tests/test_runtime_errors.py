@@ -188,7 +188,18 @@ def _redirect_loop(request: httpx.Request) -> httpx.Response:
     return httpx.Response(307, headers={"Location": "http://h/add"})
 
 
-@pytest.mark.parametrize("reply", [_corrupt_gzip, _redirect_loop])
+def test_redirect_loop_stops_with_a_status_error_after_the_limit() -> None:
+    recorder = Recorder(_redirect_loop)
+    client = Client(BASE, http_client=recorder.sync_http(), max_retries=0)
+    with pytest.raises(calc.APIStatusError) as info:
+        client.add(a=1, b=2)
+    assert info.value.status_code == 307
+    assert "more than 20 redirects" in str(info.value)
+    assert recorder.calls == 21  # the first request and 20 redirects followed
+    assert all(json.loads(request.content) == {"a": 1, "b": 2} for request in recorder.requests)
+
+
+@pytest.mark.parametrize("reply", [_corrupt_gzip])
 def test_every_httpx_request_error_is_wrapped(reply: Any) -> None:
     recorder = Recorder(reply)
     http = httpx.Client(transport=httpx.MockTransport(recorder), follow_redirects=True)

@@ -115,6 +115,8 @@ def _runtime_names(api: Api) -> list[str]:
         names += ["AsyncTaskHandle", "AsyncTaskAPI", "SyncTaskAPI", "TaskHandle", "TaskRoutes"]
     if api.codecs:
         names.append("_codecs")
+    if api.api_key:
+        names.append("ApiKeyScheme")
     return names
 
 

@@ -15,6 +15,7 @@ from .operations import METHODS, OperationBuilder
 from .opnames import base_name
 from .registry import SchemaRegistry
 from .schemas import component_names, rewrite_refs
+from .security import read_security
 
 DEFAULT_PACKAGE_VERSION = "0.1.0"
 
@@ -51,6 +52,7 @@ def build_api(
             if op.get(TASK) is True:
                 flagged_tasks.add((method.upper(), str(path)))
     operations = group_tasks(operations, flagged_tasks)
+    security = read_security(document, diagnostics)
 
     api = Api(
         title=title,
@@ -67,6 +69,8 @@ def build_api(
         param_holders=registry.holders,
         live_path=_probe_path(document, LIVE_PATHS) or "livez",
         ready_path=_probe_path(document, READY_PATHS) or "readyz",
+        api_key=security.api_key,
+        basic_auth=security.basic,
     )
     return api, diagnostics
 

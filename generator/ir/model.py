@@ -225,6 +225,10 @@ class Api:
     #: Health probes, relative to the base URL.
     live_path: str = "livez"
     ready_path: str = "readyz"
+    #: ``(location, name)`` of the API key the document declares, if any.
+    api_key: tuple[str, str] | None = None
+    #: The document declares HTTP basic auth (``auth=(user, password)``).
+    basic_auth: bool = False
 
     @property
     def codecs(self) -> list[Codec]:
@@ -244,6 +248,11 @@ class Api:
     def token_env(self) -> str:
         """The environment variable the client reads its token from."""
         return self.package.upper() + "_TOKEN"
+
+    @property
+    def api_key_env(self) -> str | None:
+        """The environment variable the client reads its API key from, if it takes one."""
+        return self.package.upper() + "_API_KEY" if self.api_key else None
 
     @property
     def user_agent(self) -> str:
