@@ -2,6 +2,7 @@
 PYTHON ?= python3
 VENV := .venv
 BENTO_VENV := .venv-bento
+KSERVE_VENV := .venv-kserve
 PY := $(VENV)/bin/python
 
 .PHONY: demo test goldens capture clean
@@ -18,12 +19,18 @@ $(BENTO_VENV)/.installed: examples/requirements-bento.txt
 	$(BENTO_VENV)/bin/python -m pip install -q -r examples/requirements-bento.txt
 	touch $@
 
+$(KSERVE_VENV)/.installed: examples/requirements-kserve.txt
+	$(PYTHON) -m venv $(KSERVE_VENV)
+	$(KSERVE_VENV)/bin/python -m pip install -q --upgrade pip
+	$(KSERVE_VENV)/bin/python -m pip install -q -r examples/requirements-kserve.txt
+	touch $@
+
 ## demo: serve the calculator example, generate its client, install it into a fresh venv and call it
 demo: $(VENV)/.installed $(BENTO_VENV)/.installed
 	$(PY) examples/demo.py
 
 ## test: the whole test suite (unit, golden, type checks, end to end against real services)
-test: $(VENV)/.installed $(BENTO_VENV)/.installed
+test: $(VENV)/.installed $(BENTO_VENV)/.installed $(KSERVE_VENV)/.installed
 	$(PY) -m pytest -q
 
 ## goldens: regenerate fixtures/golden/ from fixtures/specs/ (review the diff)
@@ -35,4 +42,4 @@ capture: $(VENV)/.installed $(BENTO_VENV)/.installed
 	$(PY) fixtures/capture.py
 
 clean:
-	rm -rf $(VENV) $(BENTO_VENV) .cache .pytest_cache
+	rm -rf $(VENV) $(BENTO_VENV) $(KSERVE_VENV) .cache .pytest_cache

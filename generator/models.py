@@ -73,7 +73,7 @@ def generate_models(
         raise SvcgenError(f"cannot build models: {type(exc).__name__}: {str(exc)[:200]}") from None
     if not isinstance(text, str):
         raise SvcgenError("cannot build models: the models stage produced several modules")
-    text = _open_enums(text, runtime_module)
+    text = _parameterise_bare_generics(_open_enums(text, runtime_module))
     return _read_back(text, set(schemas), scratch, holders)
 
 
@@ -135,6 +135,48 @@ def _read_back(text: str, expected: set[str], scratch: set[str], holders: set[st
     text = _drop_unused_imports("".join(lines)) if droppable else "".join(lines)
     enums = {name for name in kept if any(ast.unparse(base).endswith("Enum") for base in classes[name].bases)}
     return ModelModule(text=text, classes=kept, fields=fields, imports=imports, enums=enums)
+
+
+#: Type arguments for containers the models stage sometimes leaves bare (recursive
+#: array schemas give ``RootModel[list]``), which ``mypy --strict`` rejects.
+_BARE_GENERICS = {"list": "[Any]", "dict": "[str, Any]", "set": "[Any]", "frozenset": "[Any]", "tuple": "[Any, ...]"}
+
+
+def _parameterise_bare_generics(text: str) -> str:
+    """``list`` → ``list[Any]`` in annotations and base classes (``Field(default_factory=list)`` untouched)."""
+    tree = ast.parse(text)
+    spots: list[tuple[int, int, str]] = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.AnnAssign):
+            spots.extend(_bare_names(node.annotation))
+        elif isinstance(node, ast.ClassDef):
+            for base in node.bases:
+                spots.extend(_bare_names(base))
+    if not spots:
+        return text
+    lines = text.splitlines(keepends=True)
+    for lineno, end, suffix in sorted(spots, reverse=True):
+        raw = lines[lineno - 1].encode()
+        lines[lineno - 1] = (raw[:end] + suffix.encode() + raw[end:]).decode()
+    text = "".join(lines)
+    if not re.search(r"^from typing import .*\bAny\b", text, flags=re.MULTILINE):
+        text = text.replace("from __future__ import annotations\n", "from __future__ import annotations\n\nfrom typing import Any\n", 1)
+    return text
+
+
+def _bare_names(node: ast.expr) -> list[tuple[int, int, str]]:
+    """Positions just after bare container names in an annotation, outside calls."""
+    if isinstance(node, ast.Call):
+        return []
+    if isinstance(node, ast.Name) and node.id in _BARE_GENERICS and node.end_lineno is not None and node.end_col_offset is not None:
+        return [(node.end_lineno, node.end_col_offset, _BARE_GENERICS[node.id])]
+    if isinstance(node, ast.Subscript):
+        return _bare_names(node.slice)
+    found: list[tuple[int, int, str]] = []
+    for child in ast.iter_child_nodes(node):
+        if isinstance(child, ast.expr):
+            found.extend(_bare_names(child))
+    return found
 
 
 def _drop_unused_imports(text: str) -> str:

@@ -29,6 +29,7 @@ RUNTIME_MODULES = (
     "_streaming",
     "_sync",
     "_tasks",
+    "_tensors",
     "_types",
 )
 OPTION_TYPES = {
@@ -66,6 +67,8 @@ EXPORTS_FROM_RUNTIME = (
     "RateLimitError",
     "RawResponse",
     "UnprocessableEntityError",
+    "tensor_array",
+    "tensor_input",
 )
 _EXAMPLES = {"int": "1", "float": "1.0", "str": '"text"', "bool": "True"}
 

@@ -16,12 +16,14 @@ from pathlib import Path
 
 import pytest
 
-from tests.support.services import run_gateway, serve_example
+from tests.support.kserve import serve_kserve
+from tests.support.services import REPO_ROOT, run_gateway, serve_example
 
 pytestmark = pytest.mark.e2e
 
 CALLS = Path(__file__).parent / "e2e_calls"
 CLOUD_TOKEN = "e2e-secret-token"
+OIP_SPEC = REPO_ROOT.parent / "shared" / "corpus" / "open-inference-protocol-rest.yaml"
 #: The generated packages' optional extras, pinned to the versions of the dev venv.
 ML_LIBRARIES = ("numpy", "pandas", "pillow")
 
@@ -148,3 +150,19 @@ def test_arrays_client_without_numpy_names_the_extra(clients_python: Path, tmp_p
         result = _run([str(clients_python), "-c", PLAIN_ARRAYS_SCRIPT, url], cwd=tmp_path)
     assert result.returncode == 0, result.stdout + result.stderr
     assert result.stdout.startswith("ok "), result.stdout
+
+
+def test_kserve_model_server_end_to_end(ml_clients_python: Path, tmp_path: Path) -> None:
+    """A real kserve.ModelServer: live/ready, metadata, v1 :predict, v2 /infer with numpy tensors, real errors."""
+    with serve_kserve() as url:
+        _generate_and_install(url, tmp_path / "kserve", ml_clients_python, "--name", "kserve_client")
+        output = _call(ml_clients_python, "kserve.py", url)
+    assert "sync=" in output and "async=" in output
+
+
+def test_open_inference_protocol_document_against_kserve(ml_clients_python: Path, tmp_path: Path) -> None:
+    """The OIP document's ``${MODEL_NAME}`` paths build the URLs a real server routes."""
+    with serve_kserve() as url:
+        _generate_and_install(str(OIP_SPEC), tmp_path / "oip", ml_clients_python, "--name", "oip_client")
+        output = _call(ml_clients_python, "oip.py", url)
+    assert "sync=" in output and "async=" in output

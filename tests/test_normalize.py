@@ -244,12 +244,12 @@ PROBE = textwrap.dedent(
     report = {"exports": sorted(pkg.__all__), "client_is_class": inspect.isclass(pkg.Client)}
     for cls in (pkg.Client, pkg.AsyncClient):
         report[cls.__name__] = {
-            name: list(inspect.signature(getattr(cls, name)).parameters) for name in ("get_item", "get_item_2")
+            name: list(inspect.signature(getattr(cls, name)).parameters) for name in ("get_item_items", "get_item_other")
         }
     with pkg.Client("http://api.test", http_client=httpx.Client(transport=httpx.MockTransport(reply))) as client:
-        item = client.get_item(quote="a/b c", from_=3, timeout=2.5)
+        item = client.get_item_items(quote="a/b c", from_=3, timeout=2.5)
         report["item"] = [type(item).__name__, item.id]
-        report["other"] = client.get_item_2(timeout=5.0)
+        report["other"] = client.get_item_other(timeout=5.0)
     report["urls"] = seen
     print(json.dumps(report))
     """
@@ -268,7 +268,7 @@ def test_awkward_names_generate_importable_code(tmp_path: Path) -> None:
     report = json.loads(result.stdout)
     assert report["client_is_class"] and "Client" in report["exports"] and "ClientModel" in report["exports"]
     for cls in ("Client", "AsyncClient"):
-        first, second = report[cls]["get_item"], report[cls]["get_item_2"]
+        first, second = report[cls]["get_item_items"], report[cls]["get_item_other"]
         assert first[:4] == ["self", "quote", "from_", "timeout"]
         assert first.count("timeout") == 1 and "max_retries" in first
         assert "timeout" in second  # no API parameter of that name: the per-call option is there

@@ -12,7 +12,7 @@ from . import naming
 from ..bentoml_facts import TASK, is_bentoml
 from .model import Api, Operation, TaskRoutes
 from .operations import METHODS, OperationBuilder
-from .opnames import base_name
+from .opnames import base_name, disambiguate
 from .registry import SchemaRegistry
 from .schemas import component_names, rewrite_refs
 from .security import read_security
@@ -37,20 +37,19 @@ def build_api(
     registry = SchemaRegistry(renamed_components, names)
     builder = OperationBuilder(document, registry, diagnostics)
 
-    operations = []
-    flagged_tasks: set[tuple[str, str]] = set()
-    taken = set(naming.CLIENT_ATTRIBUTES)
+    found: list[tuple[str, str, dict[str, Any], dict[str, Any]]] = []
     for path, item in (document.get("paths") or {}).items():
         if not isinstance(item, dict):
             raise SvcgenError("path item is not an object", where=str(path)[:80])
-        for method in METHODS:
-            op = item.get(method)
-            if not isinstance(op, dict):
-                continue
-            name = naming.unique(base_name(method, str(path), op), taken)
-            operations.append(builder.build(name, method, str(path), item, op))
-            if op.get(TASK) is True:
-                flagged_tasks.add((method.upper(), str(path)))
+        found.extend((method, str(path), item, item[method]) for method in METHODS if isinstance(item.get(method), dict))
+    names = disambiguate([(base_name(method, path, op), path) for method, path, _item, op in found])
+    operations = []
+    flagged_tasks: set[tuple[str, str]] = set()
+    taken = set(naming.CLIENT_ATTRIBUTES)
+    for name, (method, path, item, op) in zip(names, found):
+        operations.append(builder.build(naming.unique(name, taken), method, path, item, op))
+        if op.get(TASK) is True:
+            flagged_tasks.add((method.upper(), path))
     operations = group_tasks(operations, flagged_tasks)
     security = read_security(document, diagnostics)
 

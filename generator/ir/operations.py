@@ -16,6 +16,8 @@ from .registry import SchemaRegistry
 
 METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 LOCATIONS = ("path", "query", "header", "cookie")
+BODY_METHODS = ("post", "put", "patch")
+UNDECLARED_BODY: dict[str, Any] = {"content": {"application/json": {"schema": {}}}}
 _TEMPLATE = re.compile(r"\{([^{}]*)\}|\$\{([^{}]*)\}")
 
 
@@ -31,7 +33,7 @@ class OperationBuilder:
         raw_params = self._parameters(item, op, where)
         params = self._params(raw_params, stem)
         taken = {p.name for p in params}
-        body = self._body(op, stem, taken, where)
+        body = self._body(method, op, stem, taken, where)
         arg_names = {p.name for p in params} | {p.name for p in (body.fields if body else [])}
         response = choose_response(self.document, op, self.registry, stem, where, self.diagnostics)
         options = [option for option in naming.CALL_OPTIONS if option not in arg_names]
@@ -92,10 +94,14 @@ class OperationBuilder:
             for name, param in zip(names, raw_params)
         ]
 
-    def _body(self, op: dict[str, Any], stem: str, taken: set[str], where: str) -> Body | None:
+    def _body(self, method: str, op: dict[str, Any], stem: str, taken: set[str], where: str) -> Body | None:
         raw = op.get("requestBody")
         if raw is None:
-            return None
+            if method not in BODY_METHODS:
+                return None
+            # Many services read a body they never declare (KServe's v1 ``:predict``):
+            # such operations take an optional JSON ``body=`` passed through as is.
+            raw = UNDECLARED_BODY
         request_body = deref(self.document, raw)
         content = request_body.get("content") or {}
         choice = choose_body_media(content, where, self.diagnostics)

@@ -29,6 +29,40 @@ def base_name(method: str, path: str, operation: dict[str, Any]) -> str:
     return naming.snake(f"{method} {path}", fallback=method.lower())
 
 
+def disambiguate(entries: list[tuple[str, str]]) -> list[str]:
+    """Names for ``(base name, path)`` pairs: a name several operations share gets
+    the path words that tell them apart (``models`` → ``models_v1``, ``models_v2``).
+
+    Whatever still collides afterwards gets a numeric suffix from the caller.
+    """
+    names = [name for name, _path in entries]
+    groups: dict[str, list[int]] = {}
+    for index, name in enumerate(names):
+        groups.setdefault(name, []).append(index)
+    for name, members in groups.items():
+        if len(members) < 2:
+            continue
+        words = [_static_words(entries[index][1]) for index in members]
+        shared = set.intersection(*(set(found) for found in words))
+        own = set(naming.words(name))
+        for index, found in zip(members, words):
+            extra = [word for word in found if word not in shared and word not in own]
+            if extra:
+                names[index] = naming.snake(" ".join([name, *extra]))
+    return names
+
+
+def _static_words(path: str) -> list[str]:
+    """The words of a path's fixed segments, in order, without repeats."""
+    found: list[str] = []
+    for segment in path.split("/"):
+        fixed = re.sub(r"\$?\{[^{}]*\}", " ", segment)
+        for word in naming.words(fixed):
+            if word not in found:
+                found.append(word)
+    return found
+
+
 def fastapi_function_name(operation_id: str, method: str, path: str) -> str | None:
     """``get_model_models__model_id__get`` → ``get_model`` (FastAPI's generate_unique_id).
 
