@@ -16,6 +16,7 @@ import click
 
 from . import __version__
 from .config import Config
+from .format import FORMATTERS
 from .errors import SvcgenError
 from .pipeline import fetch, generate
 
@@ -55,12 +56,13 @@ def cli() -> None:
 @click.option("--name", default=None, help="Python package name (default: from info.title, plus _client).")
 @click.option("--package-version", default=None, help="Version of the generated package.")
 @click.option("--force", is_flag=True, help="Replace a non-empty folder that svcgen did not generate.")
+@click.option("--formatter", type=click.Choice(FORMATTERS), default="ruff", show_default=True, help="Formatting engine (same black-style output).")
 @_with_source_options
-def generate_command(source: str, output: Path, name: str | None, package_version: str | None, force: bool, headers: tuple[str, ...], token: str | None, fetch_timeout: float) -> None:
+def generate_command(source: str, output: Path, name: str | None, package_version: str | None, force: bool, formatter: str, headers: tuple[str, ...], token: str | None, fetch_timeout: float) -> None:
     """Generate a client package from SOURCE (service URL, spec URL or file)."""
     if name is not None and (not name.isidentifier() or keyword.iskeyword(name)):
         _fail(f"--name {name[:40]!r} is not a valid Python package name")
-    config = Config(source=source, output=output, name=name, package_version=package_version, headers=_headers(headers), token=token or None, force=force, fetch_timeout=fetch_timeout)
+    config = Config(source=source, output=output, name=name, package_version=package_version, headers=_headers(headers), token=token or None, force=force, fetch_timeout=fetch_timeout, formatter=formatter)
     result = generate(config)
     for diagnostic in result.diagnostics:
         if diagnostic.level != "info":

@@ -23,6 +23,8 @@ class Config:
     force: bool = False
     fetch_timeout: float = 30.0
     max_document_bytes: int = 64 * 1024 * 1024
+    #: ``ruff`` or ``black``: same output, ruff far faster (not recorded: it changes nothing).
+    formatter: str = "ruff"
 
     def recorded_options(self) -> dict[str, object]:
         """The options that shape the output, as recorded in ``_svcgen.json``."""

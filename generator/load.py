@@ -184,8 +184,22 @@ def parse_text(text: str, where: str) -> dict[str, Any]:
     return document
 
 
+class _DocumentLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
+    """The safe loader (libyaml's when present), keeping timestamps as strings.
+
+    ``version: 2024-10-01`` or ``example: 1981-12-15`` would otherwise load as
+    dates, which a JSON document (and everything after loading) cannot hold.
+    """
+
+
+_DocumentLoader.yaml_implicit_resolvers = {
+    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+
+
 def _load_yaml(text: str, where: str) -> Any:
-    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    loader = _DocumentLoader
     try:
         return yaml.load(text, Loader=loader)  # noqa: S506 - a safe loader
     except yaml.YAMLError as exc:

@@ -72,6 +72,10 @@ def _walk(node: Any, where: str, depth: int, names: bool = False) -> Any:
             result[key] = _walk(value, f"{where}/{_escape_pointer(key)}", depth + 1, child_names)
     if names:
         return result
+    if result.get("enum") == []:
+        # "one of no values" is what authors write for "not constrained yet" (Discord):
+        # OpenAPI parsers reject it, and no value could ever be sent, so it means nothing.
+        del result["enum"]
     ref = result.get("$ref")
     if isinstance(ref, str) and not ref.startswith("#"):
         raise SvcgenError(f"external $ref {ref[:80]!r} is not supported", where=where)
@@ -84,7 +88,7 @@ def _looks_like_schema(node: dict[str, Any]) -> bool:
     kind = node.get("type")
     return (
         isinstance(kind, (str, list))
-        or node.get("nullable") is True
+        or isinstance(node.get("nullable"), bool)
         or isinstance(node.get("exclusiveMinimum"), bool)
         or isinstance(node.get("exclusiveMaximum"), bool)
     )

@@ -11,6 +11,7 @@ from .errors import Diagnostic
 from .format import format_tree
 from .ir import build_api
 from .ir.bind import bind_types
+from .ir.naming import PACKAGE_NAMES
 from .load import Loaded, load
 from .models import generate_models
 from .render import document_hash, render_package
@@ -48,7 +49,9 @@ def build_files(document: dict[str, Any], config: Config) -> Generated:
     """Generate the package for ``document`` without touching the disk or the network."""
     normalized, _model = parse(document)
     api, diagnostics = build_api(normalized, package=config.name, package_version=config.package_version)
-    models = generate_models(api.schemas, api.scratch_models, api.param_holders, f"{api.package}._runtime")
+    models = generate_models(
+        api.schemas, api.scratch_models, api.param_holders, f"{api.package}._runtime", PACKAGE_NAMES
+    )
     bind_types(api, models)
     files = render_package(
         api,
@@ -57,7 +60,7 @@ def build_files(document: dict[str, Any], config: Config) -> Generated:
         options=config.recorded_options(),
         svcgen_version=__version__,
     )
-    files = format_tree(add_stubs(format_tree(files), api.package))
+    files = format_tree(add_stubs(files, api.package), config.formatter)
     return Generated(api.package, files, sorted(diagnostics))
 
 

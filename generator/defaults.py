@@ -1,0 +1,76 @@
+"""Schema defaults the models can state as Python values.
+
+Real documents carry defaults that do not fit their own schema: numbers and
+``null`` written as strings (``"1024"``, ``"null"``), ``{}`` on a date-time or
+on a reference to a model, durations and paths as text for typed fields. A
+model field would then claim a value of the wrong type; a default only fills in
+what the server left out, so one that does not fit is dropped (the field stays
+optional) rather than written into code.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+NO_DEFAULT: Any = object()
+_COMPOSED = ("$ref", "allOf", "anyOf", "oneOf")
+#: String formats the models keep as ``str``; other formats become other types.
+_TEXT_FORMATS = frozenset({"", "password", "hostname", "regex", "string", "text"})
+
+
+def fit_default(schema: dict[str, Any]) -> Any:
+    """The schema's default as a fitting value, or ``NO_DEFAULT`` when none fits."""
+    value = schema["default"]
+    if _fits(value, schema):
+        return value
+    if isinstance(value, str):
+        try:
+            parsed = json.loads(value)
+        except ValueError:
+            return NO_DEFAULT
+        if _fits(parsed, schema):
+            return parsed
+    return NO_DEFAULT
+
+
+def _fits(value: Any, schema: dict[str, Any]) -> bool:
+    if isinstance(schema.get("enum"), list) and value not in schema["enum"]:
+        return False
+    if "const" in schema and value != schema["const"]:
+        return False
+    kinds = schema_types(schema)
+    if not kinds:
+        # A reference or composition: only scalars can be checked later by the
+        # model itself; objects and lists would be written as dicts for a model.
+        return not any(key in schema for key in _COMPOSED) or not isinstance(value, (dict, list))
+    if isinstance(value, str) and "string" in kinds and str(schema.get("format", "")) not in _TEXT_FORMATS:
+        return False
+    return any(_is(value, kind) for kind in kinds)
+
+
+def _is(value: Any, kind: str) -> bool:
+    if kind == "null":
+        return value is None
+    if kind == "boolean":
+        return isinstance(value, bool)
+    if kind == "integer":
+        return isinstance(value, int) and not isinstance(value, bool)
+    if kind == "number":
+        return isinstance(value, (int, float)) and not isinstance(value, bool)
+    if kind == "string":
+        return isinstance(value, str)
+    if kind == "array":
+        return isinstance(value, list)
+    if kind == "object":
+        return isinstance(value, dict)
+    return False
+
+
+def schema_types(schema: dict[str, Any]) -> list[str]:
+    kind = schema.get("type")
+    if isinstance(kind, str):
+        return [kind]
+    if isinstance(kind, list):
+        return [str(item) for item in kind]
+    return []
