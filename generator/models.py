@@ -15,7 +15,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from datamodel_code_generator import DataModelType, InputFileType, PythonVersion, generate
+from datamodel_code_generator import DataModelType, InputFileType, LiteralType, PythonVersion, generate
 
 from .defaults import NO_DEFAULT, fit_default, schema_types
 from .errors import SvcgenError
@@ -75,6 +75,8 @@ def generate_models(
             use_double_quotes=True,
             base_class=f"{runtime_module}.BaseModel",
             use_exact_imports=True,
+            # A one-value enum is a tag (``type: episode``): a Literal, as discriminators need.
+            enum_field_as_literal=LiteralType.One,
         )
     except Exception as exc:  # datamodel-code-generator raises many kinds
         raise SvcgenError(f"cannot build models: {type(exc).__name__}: {str(exc)[:200]}") from None
@@ -107,6 +109,9 @@ def _prepare(schema: Any) -> Any:
             result[key] = _prepare(value)
     if "array" in schema_types(result) and "items" not in result and "prefixItems" not in result:
         result["items"] = {}
+    # pydantic turns a deprecated field into a descriptor that warns on every read
+    # (and that stubs cannot describe); the description still says so.
+    result.pop("deprecated", None)
     if result.get("format") in ("email", "idn-email"):
         del result["format"]
     if "default" in result:

@@ -14,6 +14,7 @@ from .ir.bind import bind_types
 from .ir.naming import PACKAGE_NAMES
 from .load import Loaded, load
 from .models import generate_models
+from .split import LAZY_THRESHOLD
 from .render import document_hash, render_package
 from .spec import parse
 from .stubs import add_stubs
@@ -52,6 +53,7 @@ def build_files(document: dict[str, Any], config: Config) -> Generated:
     models = generate_models(
         api.schemas, api.scratch_models, api.param_holders, f"{api.package}._runtime", PACKAGE_NAMES
     )
+    api.lazy_models = len(models.classes) > LAZY_THRESHOLD
     bind_types(api, models)
     files = render_package(
         api,

@@ -10,7 +10,8 @@ import jinja2
 
 from . import escape
 from .ir.model import Api, Operation
-from .models import ModelModule
+from .models import HEADER, ModelModule
+from .split import split_models
 
 RUNTIME_MODULES = (
     "__init__",
@@ -113,10 +114,14 @@ def render_package(
         "README.md": env.get_template("README.md.jinja").render(context),
         f"{pkg}/__init__.py": env.get_template("package/__init__.py.jinja").render(context),
         f"{pkg}/_client.py": env.get_template("package/_client.py.jinja").render(context),
-        f"{pkg}/models.py": models.text,
         f"{pkg}/py.typed": "",
         f"{pkg}/_svcgen.json": provenance(document_sha256, options, svcgen_version),
     }
+    if api.lazy_models:
+        for relative, text in split_models(models.text, HEADER).items():
+            files[f"{pkg}/models/{relative}"] = text
+    else:
+        files[f"{pkg}/models.py"] = models.text
     for module in RUNTIME_MODULES:
         files[f"{pkg}/_runtime/{module}.py"] = env.get_template(f"package/_runtime/{module}.py.jinja").render(context)
     return files

@@ -44,6 +44,9 @@ def _prune_imports(tree: ast.Module) -> None:
 
 
 def _keep(node: ast.stmt) -> bool:
+    if isinstance(node, ast.FunctionDef) and node.name == "__getattr__":
+        # A module's lazy loader: the stub names every attribute explicitly instead.
+        return False
     if isinstance(node, (ast.Assign, ast.AnnAssign)):
         targets = node.targets if isinstance(node, ast.Assign) else [node.target]
         return not all(_is_private(target) for target in targets)

@@ -33,8 +33,10 @@ def bind_types(api: Api, models: ModelModule) -> None:
                 param.type.annotation = accept_mappings(param.type.annotation, models)
         if op.body is not None:
             _bind(op.body.model, models)
+            op.body.model.runtime = runtime_annotation(op.body.model.annotation, models, api.lazy_models)
         if op.response.type is not None:
             _bind(op.response.type, models)
+            op.response.type.runtime = runtime_annotation(op.response.type.annotation, models, api.lazy_models)
     kept = set(models.classes)
     api.public_models = sorted(name for name in kept if name not in api.internal_models)
     api.checking_imports = _checking_modules(api)
@@ -59,6 +61,33 @@ def _bind(ref: TypeRef, models: ModelModule) -> None:
         raise SvcgenError(f"internal error: model {ref.schema!r} was dropped")
 
 
+def runtime_annotation(annotation: str, models: ModelModule, lazy: bool) -> str:
+    """The annotation the client module hands to the runtime at import time.
+
+    With lazily loaded models, a reference to a model becomes a function
+    (``lambda: list[_models.Item]``), so importing the client imports no model.
+    """
+    if not lazy:
+        return annotation
+    tree = ast.parse(annotation, mode="eval")
+    names = set(models.classes)
+    found = False
+    for node in ast.walk(tree):
+        for field_name, value in ast.iter_fields(node):
+            if isinstance(value, ast.Name) and value.id in names:
+                setattr(node, field_name, ast.Attribute(ast.Name("_models"), value.id))
+                found = True
+            elif isinstance(value, list):
+                for index, item in enumerate(value):
+                    if isinstance(item, ast.Name) and item.id in names:
+                        value[index] = ast.Attribute(ast.Name("_models"), item.id)
+                        found = True
+    if isinstance(tree.body, ast.Name) and tree.body.id in names:
+        tree.body = ast.Attribute(ast.Name("_models"), tree.body.id)
+        found = True
+    return f"lambda: {ast.unparse(tree.body)}" if found else annotation
+
+
 def accept_mappings(annotation: str, models: ModelModule) -> str:
     """``Transaction | None`` → ``Transaction | Mapping[str, Any] | None``: a plain mapping is validated into the model."""
     members = _union_members(ast.parse(annotation, mode="eval").body)
@@ -81,17 +110,19 @@ def _imports(api: Api, models: ModelModule) -> list[tuple[str, list[str]]]:
     """``from X import a, b`` lines the client module needs for its annotations."""
     names: set[str] = set()
     for op in api.operations:
-        refs = [p.type for p in op.arguments]
+        annotations = [p.type.annotation for p in op.arguments] + [op.response.annotation]
+        # What the client hands to the runtime (for lazy models, ``lambda: _models.X`` needs no import).
         if op.body is not None and op.body.kind == "json":
-            refs.append(op.body.model)
+            annotations.append(op.body.model.runtime)
         if op.response.type is not None:
-            refs.append(op.response.type)
-        for annotation in [ref.annotation for ref in refs] + [op.response.annotation]:
+            annotations.append(op.response.type.runtime)
+        for annotation in annotations:
+            annotation = annotation.removeprefix("lambda: ")
             for node in ast.walk(ast.parse(annotation, mode="eval")):
                 if isinstance(node, ast.Name):
                     names.add(node.id)
     by_module: dict[str, set[str]] = {"._runtime": set(_runtime_names(api))}
-    if api.checking_imports:
+    if api.checking_imports or api.lazy_models:
         by_module["typing"] = {"TYPE_CHECKING"}
     if any({"extra_headers", "extra_query"} & set(op.call_options) for op in api.operations):
         by_module["collections.abc"] = {"Mapping"}

@@ -26,6 +26,9 @@ class TypeRef:
     schema: str
     field: str | None = None
     annotation: str = "Any"
+    #: What the client module passes to the runtime: the annotation, or for lazily
+    #: loaded models ``lambda: list[_models.Item]``.
+    runtime: str = ""
 
 
 @dataclass
@@ -225,6 +228,8 @@ class Api:
     #: Health probes, relative to the base URL.
     live_path: str = "livez"
     ready_path: str = "readyz"
+    #: Models live in a package loaded name by name (large APIs, see ``svcgen.split``).
+    lazy_models: bool = False
     #: ``(location, name)`` of the API key the document declares, if any.
     api_key: tuple[str, str] | None = None
     #: The document declares HTTP basic auth (``auth=(user, password)``).
