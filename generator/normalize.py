@@ -170,12 +170,13 @@ def fold_nullable(schema: dict[str, Any]) -> dict[str, Any]:
 
 def _make_nullable(schema: dict[str, Any]) -> dict[str, Any]:
     kind = schema.get("type")
-    if isinstance(kind, str):
+    composed = any(key in schema for key in ("anyOf", "oneOf", "allOf", "$ref"))
+    if isinstance(kind, str) and not composed:
         schema["type"] = [kind, "null"]
         if isinstance(schema.get("enum"), list) and None not in schema["enum"]:
             schema["enum"] = [*schema["enum"], None]
         return schema
-    if isinstance(kind, list):
+    if isinstance(kind, list) and not composed:
         if "null" not in kind:
             schema["type"] = [*kind, "null"]
         return schema

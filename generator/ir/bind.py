@@ -53,10 +53,11 @@ def _bind(ref: TypeRef, models: ModelModule) -> None:
         if ref.field not in fields:
             raise SvcgenError(f"internal error: model {ref.schema!r} has no field {ref.field!r}")
         ref.annotation = fields[ref.field]
+    elif None in fields:
+        # A root model (``Pet = Cat | Dog | None``): callers pass and get the value itself.
+        ref.annotation = fields[None]
     elif ref.schema in models.classes:
         ref.annotation = ref.schema
-    elif None in fields:
-        ref.annotation = fields[None]
     else:
         raise SvcgenError(f"internal error: model {ref.schema!r} was dropped")
 
