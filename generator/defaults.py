@@ -11,7 +11,11 @@ optional) rather than written into code.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from typing import Any
+
+#: Looks up ``#/components/schemas/<name>`` (None when it is not there).
+Resolver = Callable[[str], Any]
 
 NO_DEFAULT: Any = object()
 _COMPOSED = ("$ref", "allOf", "anyOf", "oneOf")
@@ -19,9 +23,14 @@ _COMPOSED = ("$ref", "allOf", "anyOf", "oneOf")
 _TEXT_FORMATS = frozenset({"", "password", "hostname", "regex", "string", "text"})
 
 
-def fit_default(schema: dict[str, Any]) -> Any:
+def fit_default(schema: dict[str, Any], resolve: Resolver) -> Any:
     """The schema's default as a fitting value, or ``NO_DEFAULT`` when none fits."""
     value = schema["default"]
+    if any(key in schema for key in _COMPOSED) and not schema_types(schema):
+        return _fit_composed(value, schema, resolve)
+    if isinstance(value, str) and value == "null" and not schema_types(schema):
+        # ``default: "null"`` on a nullable reference (Hugging Face TGI) means None.
+        return None
     if _fits(value, schema):
         return value
     if isinstance(value, str):
@@ -34,6 +43,26 @@ def fit_default(schema: dict[str, Any]) -> Any:
     return NO_DEFAULT
 
 
+def _fit_composed(value: Any, schema: dict[str, Any], resolve: Resolver) -> Any:
+    """A default on a reference: ``None`` where null is allowed, a scalar only where every
+    referenced schema is a scalar or an enum it fits (the models write it as that type)."""
+    branches = [schema] if "$ref" in schema else []
+    for key in ("allOf", "anyOf", "oneOf"):
+        branches += [item for item in schema.get(key) or [] if isinstance(item, dict)]
+    targets = [resolve(str(branch["$ref"])) if "$ref" in branch else branch for branch in branches]
+    if value is None or value == "null":
+        return None if any(isinstance(t, dict) and "null" in schema_types(t) for t in targets) else NO_DEFAULT
+    real = [t for t in targets if not (isinstance(t, dict) and schema_types(t) == ["null"])]
+    if isinstance(value, (dict, list)) or not real:
+        return NO_DEFAULT
+    for target in real:
+        if not isinstance(target, dict) or any(key in target for key in _COMPOSED) or not schema_types(target):
+            return NO_DEFAULT
+        if "object" in schema_types(target) or "array" in schema_types(target) or not _fits(value, target):
+            return NO_DEFAULT
+    return value
+
+
 def _fits(value: Any, schema: dict[str, Any]) -> bool:
     if isinstance(schema.get("enum"), list) and value not in schema["enum"]:
         return False
@@ -41,9 +70,7 @@ def _fits(value: Any, schema: dict[str, Any]) -> bool:
         return False
     kinds = schema_types(schema)
     if not kinds:
-        # A reference or composition: only scalars can be checked later by the
-        # model itself; objects and lists would be written as dicts for a model.
-        return not any(key in schema for key in _COMPOSED) or not isinstance(value, (dict, list))
+        return True
     if isinstance(value, str) and "string" in kinds and str(schema.get("format", "")) not in _TEXT_FORMATS:
         return False
     return any(_is(value, kind) for kind in kinds)

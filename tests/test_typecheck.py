@@ -52,5 +52,11 @@ def test_basedpyright_strict(golden_copy: tuple[Path, str]) -> None:
 
 def test_stubtest(golden_copy: tuple[Path, str]) -> None:
     folder, package = golden_copy
-    result = _run([sys.executable, "-m", "mypy.stubtest", "--mypy-config-file", os.devnull, package], folder)
+    allowlist = folder / "stubtest-allowlist.txt"
+    assert allowlist.read_text().count("RootModel") >= 1  # pydantic's artefacts only, listed by the generator
+    result = _run(
+        [sys.executable, "-m", "mypy.stubtest", "--mypy-config-file", os.devnull,
+         "--allowlist", str(allowlist), "--ignore-unused-allowlist", package],
+        folder,
+    )
     assert result.returncode == 0, result.stdout[-5000:] + result.stderr[-2000:]

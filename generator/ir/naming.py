@@ -103,6 +103,7 @@ PACKAGE_NAMES = frozenset(
         "Literal",
         "NaiveDatetime",
         "OpenEnum",
+        "OpenIntEnum",
         "Optional",
         "RootModel",
         "Union",
