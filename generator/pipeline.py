@@ -63,6 +63,7 @@ def build_files(document: dict[str, Any], config: Config) -> Generated:
         svcgen_version=__version__,
     )
     files = format_tree(add_stubs(files, api.package), config.formatter)
+    diagnostics += [Diagnostic("#/components/schemas", f"models: {note}") for note in models.notes]
     return Generated(api.package, files, sorted(diagnostics))
 
 
