@@ -25,7 +25,15 @@ class Config:
     max_document_bytes: int = 64 * 1024 * 1024
     #: ``ruff`` or ``black``: same output, ruff far faster (not recorded: it changes nothing).
     formatter: str = "ruff"
+    #: Operations to generate (all when empty): see :mod:`svcgen.select`.
+    include_tags: tuple[str, ...] = ()
+    exclude_tags: tuple[str, ...] = ()
+    include_paths: tuple[str, ...] = ()
 
     def recorded_options(self) -> dict[str, object]:
         """The options that shape the output, as recorded in ``_svcgen.json``."""
-        return {"name": self.name, "package_version": self.package_version}
+        options: dict[str, object] = {"name": self.name, "package_version": self.package_version}
+        for key in ("include_tags", "exclude_tags", "include_paths"):
+            if getattr(self, key):
+                options[key] = list(getattr(self, key))
+        return options

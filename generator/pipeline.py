@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from collections.abc import Callable
 from typing import Any
 
 from . import __version__
@@ -14,11 +15,20 @@ from .ir.bind import bind_types
 from .ir.naming import PACKAGE_NAMES
 from .load import Loaded, load
 from .models import generate_models
+from .select import select_operations
 from .split import LAZY_THRESHOLD
 from .render import document_hash, render_package
 from .spec import parse
 from .stubs import add_stubs
 from .write import write_tree
+
+
+#: Told what stage generation has reached (the CLI prints it on a terminal).
+Progress = Callable[[str], None]
+
+
+def _silent(stage: str) -> None:
+    """The default progress reporter: says nothing."""
 
 
 @dataclass
@@ -46,15 +56,19 @@ def fetch(config: Config) -> Loaded:
     )
 
 
-def build_files(document: dict[str, Any], config: Config) -> Generated:
+def build_files(document: dict[str, Any], config: Config, progress: Progress = _silent) -> Generated:
     """Generate the package for ``document`` without touching the disk or the network."""
+    progress("reading the document")
     normalized, _model = parse(document)
+    normalized = select_operations(normalized, config.include_tags, config.exclude_tags, config.include_paths)
     api, diagnostics = build_api(normalized, package=config.name, package_version=config.package_version)
+    progress(f"building models for {len(api.operations)} operations, {len(api.schemas)} schemas")
     models = generate_models(
         api.schemas, api.scratch_models, api.param_holders, f"{api.package}._runtime", PACKAGE_NAMES
     )
     api.lazy_models = len(models.classes) > LAZY_THRESHOLD
     bind_types(api, models)
+    progress(f"rendering {len(models.classes)} models")
     files = render_package(
         api,
         models,
@@ -62,15 +76,18 @@ def build_files(document: dict[str, Any], config: Config) -> Generated:
         options=config.recorded_options(),
         svcgen_version=__version__,
     )
-    files = format_tree(add_stubs(files, api.package), config.formatter)
+    files = add_stubs(files, api.package)
+    progress(f"formatting {len(files)} files")
+    files = format_tree(files, config.formatter)
     diagnostics += [Diagnostic("#/components/schemas", f"models: {note}") for note in models.notes]
     return Generated(api.package, files, sorted(diagnostics))
 
 
-def generate(config: Config) -> Generated:
+def generate(config: Config, progress: Progress = _silent) -> Generated:
     """Fetch, generate and (when ``config.output`` is set) write one client package."""
+    progress(f"fetching {config.source}")
     loaded = fetch(config)
-    generated = build_files(loaded.document, config)
+    generated = build_files(loaded.document, config, progress)
     notes = [Diagnostic(loaded.origin or config.source, note) for note in loaded.notes]
     generated.diagnostics[:0] = notes
     if config.output is not None:

@@ -1,0 +1,67 @@
+"""``svcgen diff OLD NEW``: what changed for a client user, and the semver bump it implies.
+
+Exit codes: 0 nothing breaks, 1 something breaks, 2 trouble (one line on stderr).
+The command handles :class:`SvcgenError` itself, so it behaves the same when run
+through ``svcgen``'s ``main()`` and when invoked as a standalone click command.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+
+import click
+
+from .api_diff import compare, human, report
+from .api_surface import Surface, load_surface
+from .config import Config
+from .errors import SvcgenError
+
+
+def _headers(values: tuple[str, ...]) -> tuple[tuple[str, str], ...]:
+    pairs = []
+    for value in values:
+        name, sep, content = value.partition(":")
+        if not sep or not name.strip():
+            raise SvcgenError("--header: expected 'Name: value' (no ':' or no name found)")
+        pairs.append((name.strip(), content.strip()))
+    return tuple(pairs)
+
+
+def _fail(message: str) -> None:
+    click.echo(f"svcgen: error: {message}", err=True)
+    sys.exit(2)
+
+
+@click.command("diff", context_settings={"help_option_names": ["-h", "--help"]})
+@click.argument("old")
+@click.argument("new")
+@click.option("--json", "as_json", is_flag=True, help="Print a machine-readable report.")
+@click.option("--header", "headers", multiple=True, metavar="'NAME: VALUE'", help="Extra header for fetching both documents (never written anywhere).")
+@click.option("--token", envvar="SVCGEN_TOKEN", default=None, help="Bearer token for fetching both documents; also read from SVCGEN_TOKEN.")
+@click.option("--timeout", "fetch_timeout", type=float, default=30.0, show_default=True, help="Seconds to wait for each document.")
+def diff_command(old: str, new: str, as_json: bool, headers: tuple[str, ...], token: str | None, fetch_timeout: float) -> None:
+    """Report what changed for a client user from OLD to NEW (service URLs, spec URLs or files).
+
+    Exit status: 0 when nothing breaks, 1 when something does, 2 on trouble.
+    """
+    try:
+        pairs = _headers(headers)
+        surfaces: list[Surface] = []
+        for source in (old, new):
+            config = Config(source=source, headers=pairs, token=token or None, fetch_timeout=fetch_timeout)
+            surface, notes = load_surface(config)
+            for note in notes:
+                click.echo(f"warning: {note}", err=True)
+            surfaces.append(surface)
+    except SvcgenError as exc:
+        _fail(exc.describe())
+    except RecursionError:
+        _fail("the document is nested too deeply")
+    changes = compare(surfaces[0], surfaces[1])
+    if as_json:
+        click.echo(json.dumps(report(changes), indent=2, ensure_ascii=False, default=str))
+    else:
+        for line in human(changes):
+            click.echo(line)
+    sys.exit(1 if any(change.breaking for change in changes) else 0)
