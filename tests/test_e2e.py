@@ -16,14 +16,15 @@ from pathlib import Path
 
 import pytest
 
+from tests.support.generated_pkg import CORPUS
 from tests.support.kserve import serve_kserve
-from tests.support.services import REPO_ROOT, run_gateway, serve_example
+from tests.support.services import run_gateway, serve_example
 
 pytestmark = pytest.mark.e2e
 
 CALLS = Path(__file__).parent / "e2e_calls"
 CLOUD_TOKEN = "e2e-secret-token"
-OIP_SPEC = REPO_ROOT.parent / "shared" / "corpus" / "open-inference-protocol-rest.yaml"
+OIP_SPEC = CORPUS / "open-inference-protocol-rest.yaml"
 #: The generated packages' optional extras, pinned to the versions of the dev venv.
 ML_LIBRARIES = ("numpy", "pandas", "pillow")
 

@@ -23,7 +23,19 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parents[2]
-CORPUS = ROOT.parent / "shared" / "corpus"
+
+
+def _corpus() -> Path:
+    """The shared corpus: ``$SVCGEN_CORPUS``, else ``<repo>/../shared/corpus``, else the
+    workspace's ``/work/shared/corpus`` (a checkout elsewhere on this machine)."""
+    candidates = [os.environ.get("SVCGEN_CORPUS"), ROOT.parent / "shared" / "corpus", "/work/shared/corpus"]
+    for candidate in candidates:
+        if candidate and (Path(candidate) / "SOURCES.md").is_file():
+            return Path(candidate)
+    return ROOT.parent / "shared" / "corpus"  # absent: the corpus test says so and fails
+
+
+CORPUS = _corpus()
 CACHE = ROOT / ".cache"
 PYTHON = sys.executable
 
