@@ -17,6 +17,7 @@ import click
 
 from . import __version__
 from .check import compare
+from .cli_build import build_command
 from .cli_diff import diff_command
 from .config import Config
 from .errors import Diagnostic, SvcgenError
@@ -187,6 +188,7 @@ def fetch_command(source: str, output: Path, headers: tuple[str, ...], token: st
 
 
 cli.add_command(diff_command)
+cli.add_command(build_command)
 
 
 def _fail(message: str) -> NoReturn:

@@ -9,6 +9,7 @@ directories, umasks and time zones, at different clock seconds.
 
 from __future__ import annotations
 
+import importlib.metadata
 import io
 import json
 import os
@@ -19,12 +20,14 @@ import tarfile
 import time
 import venv
 import zipfile
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 
 import svcgen.wheel
+from svcgen import Config, Generated
 from svcgen.cli_build import build_command
 from svcgen.wheel import SOURCE_DATE_EPOCH
 
@@ -93,7 +96,7 @@ def calculator_builds(tmp_path_factory: pytest.TempPathFactory) -> tuple[tuple[P
     env = {**os.environ, "TZ": "Pacific/Chatham", "SOURCE_DATE_EPOCH": "1700000000"}
     result = subprocess.run(
         [sys.executable, "-c", STANDALONE, str(CALCULATOR), "--dist-dir", str(second_cwd / "out" / "dist")],
-        cwd=second_cwd, env=env, umask=0o077, capture_output=True, text=True, timeout=300,
+        cwd=second_cwd, env=env, umask=0o077, check=False, capture_output=True, text=True, timeout=300,
     )  # fmt: skip
     assert result.returncode == 0, result.stderr
     second = artifacts(result.stdout)
@@ -133,13 +136,13 @@ def test_wheel_installs_into_a_fresh_venv(calculator_builds: tuple[tuple[Path, P
     home = tmp_path / "venv"
     venv.EnvBuilder(with_pip=True).create(home)
     python = home / "bin" / "python"
-    install = subprocess.run([str(python), "-m", "pip", "install", "-q", "--no-deps", str(wheel)], capture_output=True, text=True, timeout=300)
+    install = subprocess.run([str(python), "-m", "pip", "install", "-q", "--no-deps", str(wheel)], check=False, capture_output=True, text=True, timeout=300)
     assert install.returncode == 0, install.stderr
     # httpx and pydantic come from the dev venv, after the fresh venv's own site-packages
     site = subprocess.run([str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"], capture_output=True, text=True, check=True).stdout.strip()
     Path(site, "zz_dev_venv.pth").write_text(sysconfig.get_paths()["purelib"] + "\n", encoding="utf-8")
     script = "import importlib.metadata as m, calculator_client as c; print(c.__file__); print(m.version('calculator_client')); print(c.Client.__name__)"
-    result = subprocess.run([str(python), "-c", script], cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    result = subprocess.run([str(python), "-c", script], cwd=tmp_path, check=False, capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stderr
     location, version, client = result.stdout.split()
     assert Path(location).is_relative_to(home), location
@@ -169,18 +172,20 @@ def test_bentoml_none_version_means_default(calculator_builds: tuple[tuple[Path,
 def test_invalid_spec_is_a_clean_exit_2(tmp_path: Path) -> None:
     bad = tmp_path / "bad.json"
     bad.write_text('{"not": "an openapi document"}', encoding="utf-8")
-    result = subprocess.run([sys.executable, "-c", STANDALONE, str(bad), "-d", str(tmp_path / "dist")], capture_output=True, text=True, timeout=120)
+    result = subprocess.run([sys.executable, "-c", STANDALONE, str(bad), "-d", str(tmp_path / "dist")], check=False, capture_output=True, text=True, timeout=120)
     assert_trouble(result.returncode, result.stderr)
     assert not (tmp_path / "dist").exists()
 
 
-def _generate_then(edit: object) -> object:
+def _generate_then(edit: Callable[[str], str]) -> Callable[[Config], Generated]:
+    """``generate``, then ``edit`` applied to the written pyproject.toml."""
     real = svcgen.wheel.generate
 
-    def generate(config: object) -> object:
+    def generate(config: Config) -> Generated:
         generated = real(config)
-        pyproject = config.output / "pyproject.toml"  # type: ignore[attr-defined]
-        pyproject.write_text(edit(pyproject.read_text(encoding="utf-8")), encoding="utf-8")  # type: ignore[operator]
+        assert config.output is not None
+        pyproject = config.output / "pyproject.toml"
+        pyproject.write_text(edit(pyproject.read_text(encoding="utf-8")), encoding="utf-8")
         return generated
 
     return generate
@@ -190,8 +195,25 @@ def test_backend_failure_is_a_clean_exit_2(tmp_path: Path, monkeypatch: pytest.M
     broken = _generate_then(lambda text: text.replace("packages = [", 'packages = ["missing_pkg", ', 1))
     monkeypatch.setattr(svcgen.wheel, "generate", broken)
     code, stdout, stderr = invoke(str(CALCULATOR), "-d", str(tmp_path / "dist"))
-    assert_trouble(code, stderr, "building the package failed")
+    assert_trouble(code, stderr, "building the package failed: package directory 'missing_pkg' does not exist")
     assert stdout == ""
+    assert not (tmp_path / "dist").exists()
+
+
+def test_no_isolation_uses_this_pythons_backend(calculator_builds: tuple[tuple[Path, Path], tuple[Path, Path]], tmp_path: Path) -> None:
+    """With the pinned backend installed here it gives the same bytes; without it, a clean error."""
+    code, stdout, stderr = invoke(str(CALCULATOR), "-d", str(tmp_path / "dist"), "--no-isolation")
+    try:
+        installed = importlib.metadata.version("setuptools")
+    except importlib.metadata.PackageNotFoundError:
+        installed = None
+    if installed == "80.9.0":
+        assert code == 0, stderr
+        wheel, sdist = artifacts(stdout)
+        assert wheel.read_bytes() == calculator_builds[0][0].read_bytes()
+        assert sdist.read_bytes() == calculator_builds[0][1].read_bytes()
+    else:
+        assert_trouble(code, stderr, "Missing dependencies: setuptools==80.9.0")
 
 
 def test_unpinned_backend_is_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -207,7 +229,7 @@ def test_missing_build_frontend_is_a_clean_exit_2(tmp_path: Path, monkeypatch: p
     def version(name: str) -> str:
         if name == "build":
             raise svcgen.wheel.importlib.metadata.PackageNotFoundError(name)
-        return real(name)
+        return str(real(name))
 
     monkeypatch.setattr(svcgen.wheel.importlib.metadata, "version", version)
     code, _stdout, stderr = invoke(str(CALCULATOR), "-d", str(tmp_path / "dist"))

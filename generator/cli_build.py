@@ -1,0 +1,60 @@
+"""``svcgen build``: generate a client package and build its wheel and sdist.
+
+``build_command`` is a standalone click command: it reports a
+:class:`SvcgenError` as one ``svcgen: error: ...`` line on stderr and exits
+with status 2 whether it runs on its own or registered on the ``svcgen`` group.
+"""
+
+from __future__ import annotations
+
+import keyword
+import sys
+from pathlib import Path
+from typing import NoReturn
+
+import click
+
+from .config import Config
+from .errors import SvcgenError
+from .wheel import build_dists
+
+
+def _headers(values: tuple[str, ...]) -> tuple[tuple[str, str], ...]:
+    pairs = []
+    for value in values:
+        name, sep, content = value.partition(":")
+        if not sep or not name.strip():
+            raise click.BadParameter("expected 'Name: value' (no ':' or no name found)", param_hint="--header")
+        pairs.append((name.strip(), content.strip()))
+    return tuple(pairs)
+
+
+def _fail(message: str) -> NoReturn:
+    click.echo(f"svcgen: error: {message}", err=True)
+    sys.exit(2)
+
+
+@click.command("build", context_settings={"help_option_names": ["-h", "--help"]})
+@click.argument("source")
+@click.option("-d", "--dist-dir", type=click.Path(file_okay=False, path_type=Path), required=True, help="Folder to put the wheel and the sdist in.")
+@click.option("--name", default=None, help="Python package name (default: from info.title, plus _client).")
+@click.option("--package-version", default=None, help="Version of the package (default: the document's info.version when valid, else 0.1.0).")
+@click.option("--header", "headers", multiple=True, metavar="'NAME: VALUE'", help="Extra header for fetching the document (never written anywhere).")
+@click.option("--token", envvar="SVCGEN_TOKEN", default=None, help="Bearer token for fetching the document; also read from SVCGEN_TOKEN. Never written anywhere.")
+@click.option("--timeout", "fetch_timeout", type=float, default=30.0, show_default=True, help="Seconds to wait for the document.")
+@click.option("--no-isolation", is_flag=True, help="Build with this Python's installed backend instead of a fresh isolated environment (offline use).")
+def build_command(source: str, dist_dir: Path, name: str | None, package_version: str | None, headers: tuple[str, ...], token: str | None, fetch_timeout: float, no_isolation: bool) -> None:
+    """Generate a client package from SOURCE and build a reproducible wheel and sdist of it."""
+    if name is not None and (not name.isidentifier() or keyword.iskeyword(name)):
+        _fail(f"--name {name[:40]!r} is not a valid Python package name")
+    config = Config(source=source, name=name, package_version=package_version, headers=_headers(headers), token=token or None, fetch_timeout=fetch_timeout)
+    try:
+        built = build_dists(config, dist_dir, isolation=not no_isolation)
+    except SvcgenError as exc:
+        _fail(exc.describe())
+    for diagnostic in built.diagnostics:
+        if diagnostic.level != "info":
+            click.echo(diagnostic.describe(), err=True)
+    click.echo(str(built.wheel))
+    click.echo(str(built.sdist))
+    click.echo(f"built {built.package}", err=True)
