@@ -319,3 +319,13 @@ def test_output_does_not_depend_on_folder_environment_or_hash_seed(tmp_path: Pat
         assert result.returncode == 0, result.stderr
         outputs.append(tree(here / "out"))
     assert outputs[0] == outputs[1] == outputs[2]
+
+
+def test_build_uses_the_configuration_without_source(tmp_path: Path) -> None:
+    pyproject = write_project(tmp_path, TWO_CLIENTS)
+    dist = tmp_path / "dist"
+    result = svcgen("build", "--config", str(pyproject), "-d", str(dist))
+    assert result.returncode == 0, result.stderr
+    names = sorted(path.name for path in dist.iterdir())
+    assert names == ["calc-2.0.0-py3-none-any.whl", "calc-2.0.0.tar.gz", "zoo_client-1.0.0-py3-none-any.whl", "zoo_client-1.0.0.tar.gz"]
+    assert result.stdout.count(str(dist)) == 4
