@@ -329,3 +329,44 @@ def test_build_uses_the_configuration_without_source(tmp_path: Path) -> None:
     names = sorted(path.name for path in dist.iterdir())
     assert names == ["calc-2.0.0-py3-none-any.whl", "calc-2.0.0.tar.gz", "zoo_client-1.0.0-py3-none-any.whl", "zoo_client-1.0.0.tar.gz"]
     assert result.stdout.count(str(dist)) == 4
+
+
+def test_pre_commit_hook_runs_svcgen_check(tmp_path: Path) -> None:
+    """Run the hook the way pre-commit does: its entry, no file names, in the consumer repo."""
+    import shlex
+    import shutil
+
+    hooks = {hook["id"]: hook for hook in yaml.safe_load((ROOT / ".pre-commit-hooks.yaml").read_text())}
+    hook = hooks["svcgen-check"]
+    assert hook["language"] == "python" and hook["pass_filenames"] is False and hook["always_run"] is True
+    write_project(tmp_path, TWO_CLIENTS)
+    assert svcgen("generate", cwd=tmp_path).returncode == 0
+    entry = shlex.split(hook["entry"])
+    executable = shutil.which(entry[0]) or str(Path(sys.executable).with_name(entry[0]))
+    clean = subprocess.run([executable, *entry[1:]], cwd=tmp_path, capture_output=True, text=True, timeout=300)
+    assert clean.returncode == 0, clean.stderr
+    (tmp_path / "clients" / "zoo" / "zoo_client" / "_client.py").write_text("# edited by hand\n")
+    drifted = subprocess.run([executable, *entry[1:]], cwd=tmp_path, capture_output=True, text=True, timeout=300)
+    assert drifted.returncode == 1 and "# edited by hand" in drifted.stdout
+
+
+@pytest.mark.e2e
+def test_consumer_example_generates_and_checks_its_clients() -> None:
+    """examples/consumer: one client from a committed spec, one from a live BentoML service."""
+    import shutil
+
+    consumer = ROOT / "examples" / "consumer"
+    clients = consumer / "clients"
+    try:
+        built = subprocess.run([sys.executable, str(consumer / "build_step.py")], capture_output=True, text=True, timeout=600)
+        assert built.returncode == 0, built.stdout + built.stderr
+        assert (clients / "scoring" / "fraud_scoring_client" / "_client.py").is_file()
+        assert 'version = "1.0.0"' in (clients / "calculator" / "pyproject.toml").read_text()
+        client = clients / "calculator" / "calculator_client" / "_client.py"
+        client.write_text(client.read_text().replace("def add(", "def plus("))
+        checked = subprocess.run(
+            [sys.executable, str(consumer / "build_step.py"), "--check"], capture_output=True, text=True, timeout=600
+        )
+        assert checked.returncode == 1 and "+    def add(" in checked.stdout, checked.stdout + checked.stderr
+    finally:
+        shutil.rmtree(clients, ignore_errors=True)
