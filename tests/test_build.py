@@ -213,7 +213,7 @@ def test_no_isolation_uses_this_pythons_backend(calculator_builds: tuple[tuple[P
         assert wheel.read_bytes() == calculator_builds[0][0].read_bytes()
         assert sdist.read_bytes() == calculator_builds[0][1].read_bytes()
     else:
-        assert_trouble(code, stderr, "Missing dependencies: setuptools==80.9.0")
+        assert_trouble(code, stderr, "Missing dependencies:", "setuptools==80.9.0")  # and whatever else this Python lacks
 
 
 def test_unpinned_backend_is_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
