@@ -370,3 +370,37 @@ def test_consumer_example_generates_and_checks_its_clients() -> None:
         assert checked.returncode == 1 and "+    def add(" in checked.stdout, checked.stdout + checked.stderr
     finally:
         shutil.rmtree(clients, ignore_errors=True)
+
+
+def test_progress_is_shown_on_a_terminal(tmp_path: Path) -> None:
+    """stderr on a pseudo-terminal: stage lines appear; -q silences them."""
+    import pty
+
+    def run(*flags: str) -> str:
+        controller, terminal = pty.openpty()
+        try:
+            process = subprocess.run(
+                [sys.executable, "-m", "svcgen", "generate", str(CALCULATOR), "-o", str(tmp_path / "out"), "--force", *flags],
+                stderr=terminal, stdout=subprocess.DEVNULL, timeout=300, check=False,
+            )
+            assert process.returncode == 0
+            os.close(terminal)
+            terminal = -1
+            chunks = []
+            while True:
+                try:
+                    chunk = os.read(controller, 4096)
+                except OSError:
+                    break
+                if not chunk:
+                    break
+                chunks.append(chunk)
+            return b"".join(chunks).decode()
+        finally:
+            os.close(controller)
+            if terminal != -1:
+                os.close(terminal)
+
+    shown = run()
+    assert "svcgen: fetching" in shown and "svcgen: formatting" in shown and "wrote calculator_client" in shown
+    assert run("-q") == ""
