@@ -49,16 +49,21 @@ def _fit_composed(value: Any, schema: dict[str, Any], resolve: Resolver) -> Any:
     branches = [schema] if "$ref" in schema else []
     for key in ("allOf", "anyOf", "oneOf"):
         branches += [item for item in schema.get(key) or [] if isinstance(item, dict)]
+    refs = ["$ref" in branch for branch in branches]
     targets = [resolve(str(branch["$ref"])) if "$ref" in branch else branch for branch in branches]
     if value is None or value == "null":
         return None if any(isinstance(t, dict) and "null" in schema_types(t) for t in targets) else NO_DEFAULT
-    real = [t for t in targets if not (isinstance(t, dict) and schema_types(t) == ["null"])]
+    real = [(ref, t) for ref, t in zip(refs, targets) if not (isinstance(t, dict) and schema_types(t) == ["null"])]
     if isinstance(value, (dict, list)) or not real:
         return NO_DEFAULT
-    for target in real:
+    for branch_is_ref, target in real:
         if not isinstance(target, dict) or any(key in target for key in _COMPOSED) or not schema_types(target):
             return NO_DEFAULT
         if "object" in schema_types(target) or "array" in schema_types(target) or not _fits(value, target):
+            return NO_DEFAULT
+        if branch_is_ref and "enum" not in target:
+            # A referenced scalar becomes a root model (``ParallelToolCalls(RootModel[bool])``),
+            # which a plain ``True`` is not; only enum members are written as defaults.
             return NO_DEFAULT
     return value
 

@@ -58,7 +58,7 @@ def generate_models(
         "openapi": "3.1.0",
         "info": {"title": "models", "version": "0"},
         "paths": {},
-        "components": {"schemas": {name: _prepare(schema, resolver) for name, schema in schemas.items()}},
+        "components": {"schemas": {name: _component(_prepare(schema, resolver)) for name, schema in schemas.items()}},
     }
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
@@ -107,6 +107,16 @@ def _first_line(text: str) -> str:
 def _resolver(schemas: dict[str, Any]) -> Resolver:
     prefix = "#/components/schemas/"
     return lambda ref: schemas.get(ref[len(prefix) :]) if ref.startswith(prefix) else None
+
+
+def _component(schema: Any) -> Any:
+    """A scalar component becomes a root model; the models stage would copy its default onto
+    every field referring to it (``x: ParallelToolCalls = True``), which no type checker accepts."""
+    if isinstance(schema, dict) and "default" in schema and "enum" not in schema:
+        kinds = schema_types(schema)
+        if kinds and not {"object", "array"} & set(kinds):
+            return {key: value for key, value in schema.items() if key != "default"}
+    return schema
 
 
 def _prepare(schema: Any, resolve: Resolver) -> Any:
