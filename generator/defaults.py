@@ -78,7 +78,29 @@ def _fits(value: Any, schema: dict[str, Any]) -> bool:
         return True
     if isinstance(value, str) and "string" in kinds and str(schema.get("format", "")) not in _TEXT_FORMATS:
         return False
-    return any(_is(value, kind) for kind in kinds)
+    if not any(_is(value, kind) for kind in kinds):
+        return False
+    return _members_fit(value, schema)
+
+
+def _members_fit(value: Any, schema: dict[str, Any]) -> bool:
+    """The entries of an object or array default fit their own schemas (``{"x": "P1D"}`` for
+    durations does not: the model holds ``timedelta`` values)."""
+    if isinstance(value, dict):
+        properties = schema.get("properties") if isinstance(schema.get("properties"), dict) else {}
+        extra = schema.get("additionalProperties")
+        return all(_member_fits(item, properties.get(key, extra)) for key, item in value.items())
+    if isinstance(value, list):
+        return all(_member_fits(item, schema.get("items")) for item in value)
+    return True
+
+
+def _member_fits(value: Any, schema: Any) -> bool:
+    if not isinstance(schema, dict) or not schema:
+        return True
+    if any(key in schema for key in _COMPOSED):
+        return False
+    return _fits(value, schema)
 
 
 def _is(value: Any, kind: str) -> bool:
