@@ -202,6 +202,26 @@ def test_mypy_strict(small_corpus_package: CorpusPackage) -> None:
     assert result.returncode == 0, f"{first_error(result)}\n{tail(result)}"
 
 
+#: The large documents' packages are type-checked too (mypy takes seconds each); OpenAI's
+#: still has 7 known errors: allOf subclasses redefining a field with an equal but distinct
+#: enum class, and a ``None`` default on a non-nullable list.
+LARGE_SPECS = [
+    pytest.param(spec, marks=pytest.mark.xfail(strict=True, reason="7 known mypy errors, see above"))
+    if spec.name.startswith("openai")
+    else spec
+    for spec in SPECS
+    if spec.stat().st_size >= TYPECHECK_LIMIT
+]
+
+
+@pytest.mark.parametrize("spec", LARGE_SPECS, ids=lambda spec: spec.stem)
+def test_mypy_strict_large(spec: Path, corpus_cache: _Cache) -> None:
+    package = corpus_cache.get(spec)
+    package.require()
+    result = mypy_strict(package.folder, package.package, MYPY_CACHE / package.package)
+    assert result.returncode == 0, f"{first_error(result)}\n{tail(result)}"
+
+
 def test_stubtest(small_corpus_package: CorpusPackage) -> None:
     small_corpus_package.require()
     result = stubtest(small_corpus_package.folder, small_corpus_package.package)
