@@ -11,7 +11,7 @@ import keyword
 import sys
 from dataclasses import replace
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import Any
 
 import click
 
@@ -19,21 +19,12 @@ from . import __version__
 from .check import compare
 from .cli_build import build_command
 from .cli_diff import diff_command
+from .cli_common import fail, parse_headers
 from .config import Config
 from .errors import Diagnostic, SvcgenError
 from .format import FORMATTERS
 from .pipeline import fetch, generate
 from .project_config import find_config, load_clients, override
-
-
-def _headers(values: tuple[str, ...]) -> tuple[tuple[str, str], ...]:
-    pairs = []
-    for value in values:
-        name, sep, content = value.partition(":")
-        if not sep or not name.strip():
-            raise click.BadParameter("expected 'Name: value' (no ':' or no name found)", param_hint="--header")
-        pairs.append((name.strip(), content.strip()))
-    return tuple(pairs)
 
 
 _source_options = [
@@ -145,7 +136,7 @@ def _configs(source: str | None, output: Path | None, flags: dict[str, Any]) -> 
         "formatter": flags["formatter"],
         "fetch_timeout": flags["fetch_timeout"],
         "token": flags["token"] or None,
-        "headers": _headers(flags["headers"]) or None,
+        "headers": parse_headers(flags["headers"]) or None,
         "include_tags": tuple(flags["include_tags"]) or None,
         "exclude_tags": tuple(flags["exclude_tags"]) or None,
         "include_paths": tuple(flags["include_paths"]) or None,
@@ -153,17 +144,17 @@ def _configs(source: str | None, output: Path | None, flags: dict[str, Any]) -> 
     single = {"name": flags["name"], "package_version": flags["package_version"], "output": output}
     name = flags["name"]
     if name is not None and (not name.isidentifier() or keyword.iskeyword(name)):
-        _fail(f"--name {name[:40]!r} is not a valid Python package name")
+        fail(f"--name {name[:40]!r} is not a valid Python package name")
     if source is not None:
         if output is None:
-            _fail("missing option -o/--output (needed with SOURCE)")
+            fail("missing option -o/--output (needed with SOURCE)")
         return [override(Config(source=source), **given, **single)]
     path = flags["config_path"] or find_config(Path.cwd())
     if path is None:
-        _fail("no SOURCE given and no pyproject.toml with [tool.svcgen] found here or above")
+        fail("no SOURCE given and no pyproject.toml with [tool.svcgen] found here or above")
     clients = load_clients(path)
     if len(clients) > 1 and any(value is not None for value in single.values()):
-        _fail("--name, --package-version and -o apply to one client; the configuration declares several")
+        fail("--name, --package-version and -o apply to one client; the configuration declares several")
     return [override(client, **given, **single) for client in clients]
 
 
@@ -173,7 +164,7 @@ def _configs(source: str | None, output: Path | None, flags: dict[str, Any]) -> 
 @_with_source_options
 def fetch_command(source: str, output: Path, headers: tuple[str, ...], token: str | None, fetch_timeout: float | None) -> None:
     """Save SOURCE's document exactly as generation sees it."""
-    config = override(Config(source=source), headers=_headers(headers), token=token or None, fetch_timeout=fetch_timeout)
+    config = override(Config(source=source), headers=parse_headers(headers), token=token or None, fetch_timeout=fetch_timeout)
     loaded = fetch(config)
     for note in loaded.notes:
         click.echo(f"warning: {note}", err=True)
@@ -183,7 +174,7 @@ def fetch_command(source: str, output: Path, headers: tuple[str, ...], token: st
         output.parent.mkdir(parents=True, exist_ok=True)
         output.write_text(text, encoding="utf-8")
     except OSError as exc:
-        _fail(f"{output}: cannot write ({exc.strerror or exc})")
+        fail(f"{output}: cannot write ({exc.strerror or exc})")
     click.echo(f"saved {output}", err=True)
 
 
@@ -191,25 +182,20 @@ cli.add_command(diff_command)
 cli.add_command(build_command)
 
 
-def _fail(message: str) -> NoReturn:
-    click.echo(f"svcgen: error: {message}", err=True)
-    sys.exit(2)
-
-
 def main(argv: list[str] | None = None) -> None:
     try:
         cli.main(args=argv, prog_name="svcgen", standalone_mode=False)
     except SvcgenError as exc:
-        _fail(exc.describe())
+        fail(exc.describe())
     except click.exceptions.Abort:
-        _fail("aborted")
+        fail("aborted")
     except click.ClickException as exc:
-        _fail(exc.format_message())
+        fail(exc.format_message())
     except KeyboardInterrupt:
-        _fail("interrupted")
+        fail("interrupted")
     except SystemExit:
         raise
     except RecursionError:
-        _fail("the document is nested too deeply")
+        fail("the document is nested too deeply")
     except Exception as exc:  # a bug: still one line, never a traceback
-        _fail(f"internal error ({type(exc).__name__}: {str(exc)[:200]}); please report it")
+        fail(f"internal error ({type(exc).__name__}: {str(exc)[:200]}); please report it")

@@ -8,31 +8,15 @@ with status 2 whether it runs on its own or registered on the ``svcgen`` group.
 from __future__ import annotations
 
 import keyword
-import sys
 from pathlib import Path
-from typing import NoReturn
 
 import click
 
+from .cli_common import fail, parse_headers
 from .config import Config
 from .errors import SvcgenError
 from .project_config import find_config, load_clients, override
 from .wheel import build_dists
-
-
-def _headers(values: tuple[str, ...]) -> tuple[tuple[str, str], ...]:
-    pairs = []
-    for value in values:
-        name, sep, content = value.partition(":")
-        if not sep or not name.strip():
-            raise click.BadParameter("expected 'Name: value' (no ':' or no name found)", param_hint="--header")
-        pairs.append((name.strip(), content.strip()))
-    return tuple(pairs)
-
-
-def _fail(message: str) -> NoReturn:
-    click.echo(f"svcgen: error: {message}", err=True)
-    sys.exit(2)
 
 
 @click.command("build", context_settings={"help_option_names": ["-h", "--help"]})
@@ -51,24 +35,24 @@ def build_command(source: str | None, config_path: Path | None, dist_dir: Path, 
     Without SOURCE, builds every client declared in [tool.svcgen].
     """
     if name is not None and (not name.isidentifier() or keyword.iskeyword(name)):
-        _fail(f"--name {name[:40]!r} is not a valid Python package name")
-    given = {
-        "name": name,
-        "package_version": package_version,
-        "headers": _headers(headers) or None,
-        "token": token or None,
-        "fetch_timeout": fetch_timeout,
-    }
+        fail(f"--name {name[:40]!r} is not a valid Python package name")
     try:
+        given = {
+            "name": name,
+            "package_version": package_version,
+            "headers": parse_headers(headers) or None,
+            "token": token or None,
+            "fetch_timeout": fetch_timeout,
+        }
         if source is not None:
             configs = [override(Config(source=source), **given)]
         else:
             path = config_path or find_config(Path.cwd())
             if path is None:
-                _fail("no SOURCE given and no pyproject.toml with [tool.svcgen] found here or above")
+                fail("no SOURCE given and no pyproject.toml with [tool.svcgen] found here or above")
             configs = load_clients(path)
             if len(configs) > 1 and (name or package_version):
-                _fail("--name and --package-version apply to one client; the configuration declares several")
+                fail("--name and --package-version apply to one client; the configuration declares several")
             configs = [override(config, **given) for config in configs]
         for config in configs:
             built = build_dists(config, dist_dir, isolation=not no_isolation)
@@ -79,4 +63,4 @@ def build_command(source: str | None, config_path: Path | None, dist_dir: Path, 
             click.echo(str(built.sdist))
             click.echo(f"built {built.package}", err=True)
     except SvcgenError as exc:
-        _fail(exc.describe())
+        fail(exc.describe())

@@ -14,23 +14,9 @@ import click
 
 from .api_diff import compare, human, report
 from .api_surface import Surface, load_surface
+from .cli_common import fail, parse_headers
 from .config import Config
 from .errors import SvcgenError
-
-
-def _headers(values: tuple[str, ...]) -> tuple[tuple[str, str], ...]:
-    pairs = []
-    for value in values:
-        name, sep, content = value.partition(":")
-        if not sep or not name.strip():
-            raise SvcgenError("--header: expected 'Name: value' (no ':' or no name found)")
-        pairs.append((name.strip(), content.strip()))
-    return tuple(pairs)
-
-
-def _fail(message: str) -> None:
-    click.echo(f"svcgen: error: {message}", err=True)
-    sys.exit(2)
 
 
 @click.command("diff", context_settings={"help_option_names": ["-h", "--help"]})
@@ -46,7 +32,7 @@ def diff_command(old: str, new: str, as_json: bool, headers: tuple[str, ...], to
     Exit status: 0 when nothing breaks, 1 when something does, 2 on trouble.
     """
     try:
-        pairs = _headers(headers)
+        pairs = parse_headers(headers)
         surfaces: list[Surface] = []
         for source in (old, new):
             config = Config(source=source, headers=pairs, token=token or None, fetch_timeout=fetch_timeout)
@@ -55,9 +41,9 @@ def diff_command(old: str, new: str, as_json: bool, headers: tuple[str, ...], to
                 click.echo(f"warning: {note}", err=True)
             surfaces.append(surface)
     except SvcgenError as exc:
-        _fail(exc.describe())
+        fail(exc.describe())
     except RecursionError:
-        _fail("the document is nested too deeply")
+        fail("the document is nested too deeply")
     changes = compare(surfaces[0], surfaces[1])
     if as_json:
         click.echo(json.dumps(report(changes), indent=2, ensure_ascii=False, default=str))

@@ -70,23 +70,23 @@ def runtime_annotation(annotation: str, models: ModelModule, lazy: bool) -> str:
     """
     if not lazy:
         return annotation
-    tree = ast.parse(annotation, mode="eval")
-    names = set(models.classes)
-    found = False
-    for node in ast.walk(tree):
-        for field_name, value in ast.iter_fields(node):
-            if isinstance(value, ast.Name) and value.id in names:
-                setattr(node, field_name, ast.Attribute(ast.Name("_models"), value.id))
-                found = True
-            elif isinstance(value, list):
-                for index, item in enumerate(value):
-                    if isinstance(item, ast.Name) and item.id in names:
-                        value[index] = ast.Attribute(ast.Name("_models"), item.id)
-                        found = True
-    if isinstance(tree.body, ast.Name) and tree.body.id in names:
-        tree.body = ast.Attribute(ast.Name("_models"), tree.body.id)
-        found = True
-    return f"lambda: {ast.unparse(tree.body)}" if found else annotation
+    qualify = _QualifyModels(set(models.classes))
+    body = qualify.visit(ast.parse(annotation, mode="eval").body)
+    return f"lambda: {ast.unparse(body)}" if qualify.found else annotation
+
+
+class _QualifyModels(ast.NodeTransformer):
+    """``Item`` → ``_models.Item`` for the names of model classes."""
+
+    def __init__(self, names: set[str]) -> None:
+        self.names = names
+        self.found = False
+
+    def visit_Name(self, node: ast.Name) -> ast.expr:
+        if node.id not in self.names:
+            return node
+        self.found = True
+        return ast.Attribute(ast.Name("_models"), node.id)
 
 
 def accept_mappings(annotation: str, models: ModelModule) -> str:
