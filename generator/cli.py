@@ -19,25 +19,13 @@ from . import __version__
 from .check import compare
 from .cli_build import build_command
 from .cli_diff import diff_command
-from .cli_common import fail, parse_headers
+from .cli_common import fail, source_options, source_settings
 from .config import Config
 from .errors import Diagnostic, SvcgenError
 from .format import FORMATTERS
 from .pipeline import fetch, generate
+from .secrets import SECRETS
 from .project_config import find_config, load_clients, override
-
-
-_source_options = [
-    click.option("--header", "headers", multiple=True, metavar="'NAME: VALUE'", help="Extra header for fetching the document (never written anywhere)."),
-    click.option("--token", envvar="SVCGEN_TOKEN", default=None, help="Bearer token for fetching the document; also read from SVCGEN_TOKEN. Never written anywhere."),
-    click.option("--timeout", "fetch_timeout", type=float, default=None, help="Seconds to wait for the document [default: 30]."),
-]
-
-
-def _with_source_options(func: Any) -> Any:
-    for option in reversed(_source_options):
-        func = option(func)
-    return func
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -60,7 +48,7 @@ def _with_generation_options(func: Any) -> Any:
     ]
     for option in reversed(options):
         func = option(func)
-    return _with_source_options(func)
+    return source_options(func)
 
 
 @cli.command("generate")
@@ -118,7 +106,7 @@ class _Reporter:
 
     def __call__(self, message: str) -> None:
         if not self.quiet:
-            click.echo(message, err=True)
+            click.echo(SECRETS.redact(message), err=True)
 
     def progress(self, stage: str) -> None:
         if self.interactive:
@@ -133,10 +121,8 @@ class _Reporter:
 def _configs(source: str | None, output: Path | None, flags: dict[str, Any]) -> list[Config]:
     """The clients to work on: the one named on the command line, or those of [tool.svcgen]."""
     given = {
+        **source_settings(flags),
         "formatter": flags["formatter"],
-        "fetch_timeout": flags["fetch_timeout"],
-        "token": flags["token"] or None,
-        "headers": parse_headers(flags["headers"]) or None,
         "include_tags": tuple(flags["include_tags"]) or None,
         "exclude_tags": tuple(flags["exclude_tags"]) or None,
         "include_paths": tuple(flags["include_paths"]) or None,
@@ -161,10 +147,10 @@ def _configs(source: str | None, output: Path | None, flags: dict[str, Any]) -> 
 @cli.command("fetch")
 @click.argument("source")
 @click.option("-o", "--output", type=click.Path(path_type=Path), required=True, help="File to save the document to.")
-@_with_source_options
-def fetch_command(source: str, output: Path, headers: tuple[str, ...], token: str | None, fetch_timeout: float | None) -> None:
+@source_options
+def fetch_command(source: str, output: Path, **flags: Any) -> None:
     """Save SOURCE's document exactly as generation sees it."""
-    config = override(Config(source=source), headers=parse_headers(headers), token=token or None, fetch_timeout=fetch_timeout)
+    config = override(Config(source=source), **source_settings(flags))
     loaded = fetch(config)
     for note in loaded.notes:
         click.echo(f"warning: {note}", err=True)

@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import keyword
 from pathlib import Path
+from typing import Any
 
 import click
 
-from .cli_common import fail, parse_headers
+from .cli_common import fail, source_options, source_settings
 from .config import Config
 from .errors import SvcgenError
 from .project_config import find_config, load_clients, override
@@ -25,11 +26,9 @@ from .wheel import build_dists
 @click.option("-d", "--dist-dir", type=click.Path(file_okay=False, path_type=Path), required=True, help="Folder to put the wheel and the sdist in.")
 @click.option("--name", default=None, help="Python package name (default: from info.title, plus _client).")
 @click.option("--package-version", default=None, help="Version of the package (default: the document's info.version when valid, else 0.1.0).")
-@click.option("--header", "headers", multiple=True, metavar="'NAME: VALUE'", help="Extra header for fetching the document (never written anywhere).")
-@click.option("--token", envvar="SVCGEN_TOKEN", default=None, help="Bearer token for fetching the document; also read from SVCGEN_TOKEN. Never written anywhere.")
-@click.option("--timeout", "fetch_timeout", type=float, default=None, help="Seconds to wait for the document [default: 30].")
+@source_options
 @click.option("--no-isolation", is_flag=True, help="Build with this Python's installed backend instead of a fresh isolated environment (offline use).")
-def build_command(source: str | None, config_path: Path | None, dist_dir: Path, name: str | None, package_version: str | None, headers: tuple[str, ...], token: str | None, fetch_timeout: float | None, no_isolation: bool) -> None:
+def build_command(source: str | None, config_path: Path | None, dist_dir: Path, name: str | None, package_version: str | None, no_isolation: bool, **flags: Any) -> None:
     """Generate a client package from SOURCE and build a reproducible wheel and sdist of it.
 
     Without SOURCE, builds every client declared in [tool.svcgen].
@@ -40,9 +39,7 @@ def build_command(source: str | None, config_path: Path | None, dist_dir: Path, 
         given = {
             "name": name,
             "package_version": package_version,
-            "headers": parse_headers(headers) or None,
-            "token": token or None,
-            "fetch_timeout": fetch_timeout,
+            **source_settings(flags),
         }
         if source is not None:
             configs = [override(Config(source=source), **given)]

@@ -9,33 +9,33 @@ from __future__ import annotations
 
 import json
 import sys
+from typing import Any
 
 import click
 
 from .api_diff import compare, human, report
 from .api_surface import Surface, load_surface
-from .cli_common import fail, parse_headers
+from .cli_common import fail, source_options, source_settings
 from .config import Config
 from .errors import SvcgenError
+from .project_config import override
 
 
 @click.command("diff", context_settings={"help_option_names": ["-h", "--help"]})
 @click.argument("old")
 @click.argument("new")
 @click.option("--json", "as_json", is_flag=True, help="Print a machine-readable report.")
-@click.option("--header", "headers", multiple=True, metavar="'NAME: VALUE'", help="Extra header for fetching both documents (never written anywhere).")
-@click.option("--token", envvar="SVCGEN_TOKEN", default=None, help="Bearer token for fetching both documents; also read from SVCGEN_TOKEN.")
-@click.option("--timeout", "fetch_timeout", type=float, default=30.0, show_default=True, help="Seconds to wait for each document.")
-def diff_command(old: str, new: str, as_json: bool, headers: tuple[str, ...], token: str | None, fetch_timeout: float) -> None:
+@source_options
+def diff_command(old: str, new: str, as_json: bool, **flags: Any) -> None:
     """Report what changed for a client user from OLD to NEW (service URLs, spec URLs or files).
 
     Exit status: 0 when nothing breaks, 1 when something does, 2 on trouble.
     """
     try:
-        pairs = parse_headers(headers)
+        settings = source_settings(flags)
         surfaces: list[Surface] = []
         for source in (old, new):
-            config = Config(source=source, headers=pairs, token=token or None, fetch_timeout=fetch_timeout)
+            config = override(Config(source=source), **settings)
             surface, notes = load_surface(config)
             for note in notes:
                 click.echo(f"warning: {note}", err=True)

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .limits import DEFAULT_MAX_BYTES
+
 
 @dataclass(frozen=True)
 class Config:
@@ -22,7 +24,11 @@ class Config:
     token: str | None = field(default=None, repr=False)
     force: bool = False
     fetch_timeout: float = 30.0
-    max_document_bytes: int = 64 * 1024 * 1024
+    max_document_bytes: int = DEFAULT_MAX_BYTES
+    #: Fetch without verifying TLS certificates (``--insecure``; the CLI warns).
+    insecure: bool = False
+    #: Fetch ``$ref``s to other http(s) documents (refused by default).
+    allow_remote_refs: bool = False
     #: ``ruff`` or ``black``: same output, ruff far faster (not recorded: it changes nothing).
     formatter: str = "ruff"
     #: Operations to generate (all when empty): see :mod:`svcgen.select`.

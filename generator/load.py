@@ -8,17 +8,21 @@ URL the document was fetched from, so that generating from a saved copy (see
 
 from __future__ import annotations
 
+import functools
 import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
-import httpx
 import yaml
 
 from .bentoml_facts import OUTPUT, is_bentoml, merge_facts
+from .bundle import Bundler, has_external_refs
 from .errors import SvcgenError
+from .fetch import Fetcher, safe_url
+from .limits import DEFAULT_MAX_BYTES, MAX_DEPTH, check_depth, scan_yaml
+from .secrets import MASK, SECRETS
 
 SPEC_SUFFIXES = (".json", ".yaml", ".yml")
 SERVICE_DOCUMENTS = ("docs.json", "openapi.json")
@@ -39,24 +43,56 @@ def load(
     headers: tuple[tuple[str, str], ...] = (),
     token: str | None = None,
     timeout: float = 30.0,
-    max_bytes: int = 64 * 1024 * 1024,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+    verify: bool = True,
+    allow_remote_refs: bool = False,
 ) -> Loaded:
-    """Read ``source`` (a service base URL, a spec URL or a local file)."""
+    """Read ``source`` (a service base URL, a spec URL or a local file).
+
+    ``token`` and ``headers`` go only to ``source``'s origin; they are masked
+    wherever the document might echo them back (see :mod:`svcgen.secrets`).
+    """
+    SECRETS.add(token)
+    for _name, value in headers:
+        SECRETS.add(value)
     scheme = urlsplit(source).scheme.lower()
-    if scheme in ("http", "https"):
-        request_headers = dict(headers)
-        if token:
-            request_headers["Authorization"] = f"Bearer {token}"
-        _check_headers(request_headers)
-        url, text = _fetch(source, request_headers, timeout, max_bytes)
-        document = absolutize_servers(parse_text(text, url), url)
-        notes: list[str] = []
-        if is_bentoml(document) and not _has_facts(document):
-            document, notes = _merge_schema_json(document, url, request_headers, timeout, max_bytes)
-        return Loaded(document, url, tuple(notes))
-    if scheme and len(scheme) > 1:
+    if scheme not in ("http", "https") and scheme and len(scheme) > 1:
         raise SvcgenError(f"unsupported URL scheme {scheme!r}: use http, https or a local file")
-    return Loaded(parse_text(_read_file(Path(source), max_bytes), source), None)
+    request_headers = dict(headers)
+    if token:
+        request_headers["Authorization"] = f"Bearer {token}"
+    _check_headers(request_headers)
+    with Fetcher(source, request_headers, timeout=timeout, max_bytes=max_bytes, verify=verify) as fetcher:
+        notes: list[str] = []
+        if not verify and scheme == "https":
+            notes.append("--insecure: TLS certificates were not verified; anyone on the path could have changed the document")
+        if scheme in ("http", "https"):
+            url, text = _fetch(fetcher, source)
+            origin = url
+            document = absolutize_servers(parse_text(text, safe_url(url)), url)
+            if is_bentoml(document) and not _has_facts(document):
+                document, notes = _merge_schema_json(fetcher, document, url)
+        else:
+            origin = str(Path(source).resolve())
+            document = parse_text(_read_file(Path(source), max_bytes), source)
+        if has_external_refs(document):
+            read = functools.partial(_read_other, fetcher, max_bytes)
+            bundler = Bundler(origin, remote=scheme in ("http", "https"), allow_remote=allow_remote_refs, read=read)
+            document = bundler.bundle(document)
+    document, masked = SECRETS.scrub(document)
+    if masked:
+        notes.append(f"the document repeats the token or a --header value in {masked} places; masked as {MASK}")
+    return Loaded(document, safe_url(origin) if scheme else None, tuple(notes))
+
+
+def _read_other(fetcher: Fetcher, max_bytes: int, location: str) -> dict[str, Any]:
+    """Another document a ``$ref`` names (already checked by the bundler)."""
+    if urlsplit(location).scheme.lower() in ("http", "https"):
+        status, text, _final = fetcher.get(location)
+        if status >= 400:
+            raise SvcgenError(f"{safe_url(location)}: HTTP {status}")
+        return parse_text(text, safe_url(location))
+    return parse_text(_read_file(Path(location), max_bytes), location)
 
 
 def _has_facts(document: dict[str, Any]) -> bool:
@@ -68,22 +104,19 @@ def _has_facts(document: dict[str, Any]) -> bool:
     )
 
 
-def _merge_schema_json(
-    document: dict[str, Any], url: str, headers: dict[str, str], timeout: float, max_bytes: int
-) -> tuple[dict[str, Any], list[str]]:
+def _merge_schema_json(fetcher: Fetcher, document: dict[str, Any], url: str) -> tuple[dict[str, Any], list[str]]:
     """Add the facts of the sibling ``schema.json`` (BentoML); without it, say so and go on."""
     schema_url = urljoin(url, "schema.json")
-    with httpx.Client(timeout=timeout, follow_redirects=True, headers=headers) as client:
-        try:
-            status, text = _get(client, schema_url, max_bytes)
-        except SvcgenError as exc:
-            return document, [f"{exc.describe()}; generating from the OpenAPI document alone"]
+    try:
+        status, text, _final = fetcher.get(schema_url)
+    except SvcgenError as exc:
+        return document, [f"{exc.describe()}; generating from the OpenAPI document alone"]
     if status >= 400:
-        return document, [f"{_safe_url(schema_url)}: HTTP {status}; generating from the OpenAPI document alone"]
+        return document, [f"{safe_url(schema_url)}: HTTP {status}; generating from the OpenAPI document alone"]
     try:
         facts = json.loads(text)
-    except ValueError:
-        return document, [f"{_safe_url(schema_url)}: not JSON; generating from the OpenAPI document alone"]
+    except (ValueError, RecursionError):
+        return document, [f"{safe_url(schema_url)}: not JSON; generating from the OpenAPI document alone"]
     return merge_facts(document, facts)
 
 
@@ -100,7 +133,7 @@ def _check_headers(headers: dict[str, str]) -> None:
 def _read_file(path: Path, max_bytes: int) -> str:
     try:
         if path.stat().st_size > max_bytes:
-            raise SvcgenError(f"{path}: document is larger than the limit of {max_bytes} bytes")
+            raise SvcgenError(f"{path}: document is larger than the limit of {max_bytes} bytes (--max-spec-bytes)")
         return path.read_bytes().decode("utf-8-sig")
     except FileNotFoundError:
         raise SvcgenError(f"{path}: no such file") from None
@@ -112,58 +145,21 @@ def _read_file(path: Path, max_bytes: int) -> str:
         raise SvcgenError(f"{path}: cannot read ({exc.strerror or exc})") from None
 
 
-def _fetch(source: str, headers: dict[str, str], timeout: float, max_bytes: int) -> tuple[str, str]:
+def _fetch(fetcher: Fetcher, source: str) -> tuple[str, str]:
     """Fetch a spec URL, or ``/docs.json`` then ``/openapi.json`` below a service URL."""
     if urlsplit(source).path.lower().endswith(SPEC_SUFFIXES):
         candidates = [source]
     else:
         base = source.rstrip("/") + "/"
         candidates = [urljoin(base, name) for name in SERVICE_DOCUMENTS]
-    with httpx.Client(timeout=timeout, follow_redirects=True, headers=headers) as client:
-        for index, url in enumerate(candidates):
-            status, text = _get(client, url, max_bytes)
-            if status == 404 and index + 1 < len(candidates):
-                continue
-            if status >= 400:
-                raise SvcgenError(f"{_safe_url(url)}: HTTP {status}")
-            return url, text
+    for index, url in enumerate(candidates):
+        status, text, _final = fetcher.get(url)
+        if status == 404 and index + 1 < len(candidates):
+            continue
+        if status >= 400:
+            raise SvcgenError(f"{safe_url(url)}: HTTP {status}")
+        return url, text
     raise AssertionError("unreachable")  # pragma: no cover
-
-
-def _get(client: httpx.Client, url: str, max_bytes: int) -> tuple[int, str]:
-    try:
-        with client.stream("GET", url) as response:
-            if response.status_code >= 400:
-                return response.status_code, ""
-            chunks: list[bytes] = []
-            size = 0
-            for chunk in response.iter_bytes():
-                size += len(chunk)
-                if size > max_bytes:
-                    raise SvcgenError(
-                        f"{_safe_url(url)}: document is larger than the limit of {max_bytes} bytes"
-                    )
-                chunks.append(chunk)
-            try:
-                return response.status_code, b"".join(chunks).decode("utf-8-sig")
-            except UnicodeDecodeError:
-                raise SvcgenError(f"{_safe_url(url)}: response is not UTF-8 text") from None
-    except httpx.TimeoutException:
-        raise SvcgenError(f"{_safe_url(url)}: timed out") from None
-    except httpx.LocalProtocolError:
-        raise SvcgenError(f"cannot fetch {_safe_url(url)}: invalid request header") from None
-    except httpx.HTTPError as exc:
-        reason = str(exc) or type(exc).__name__
-        raise SvcgenError(f"cannot reach {_safe_url(url)}: {reason}") from None
-
-
-def _safe_url(url: str) -> str:
-    """The URL without any user information, for messages."""
-    parts = urlsplit(url)
-    host = parts.hostname or ""
-    if parts.port:
-        host = f"{host}:{parts.port}"
-    return parts._replace(netloc=host, query="", fragment="").geturl()
 
 
 def parse_text(text: str, where: str) -> dict[str, Any]:
@@ -177,7 +173,11 @@ def parse_text(text: str, where: str) -> dict[str, Any]:
             document = json.loads(text)
         except json.JSONDecodeError as exc:
             raise SvcgenError(f"{where}: invalid JSON ({exc.msg} at line {exc.lineno})") from None
+        except RecursionError:
+            raise SvcgenError(f"{where}: document nests deeper than {MAX_DEPTH} levels") from None
+        check_depth(document, where)
     else:
+        scan_yaml(text, where)
         document = _load_yaml(text, where)
     if not isinstance(document, dict):
         raise SvcgenError(f"{where}: not an OpenAPI document (expected a mapping at the top)")
@@ -219,7 +219,7 @@ def absolutize_servers(document: dict[str, Any], url: str) -> dict[str, Any]:
         if isinstance(server, dict) and isinstance(server.get("url"), str):
             target = server["url"]
             if not urlsplit(target).scheme:
-                absolute = urljoin(_safe_url(url), target or ".")
+                absolute = urljoin(safe_url(url), target or ".")
                 server = {**server, "url": absolute.rstrip("/") or absolute}
         fixed.append(server)
     return {**document, "servers": fixed}

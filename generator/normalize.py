@@ -12,6 +12,7 @@ import re
 from typing import Any
 
 from .errors import SvcgenError
+from .limits import MAX_DEPTH
 
 JSON_SCHEMA_TYPES = frozenset({"string", "number", "integer", "boolean", "array", "object", "null"})
 BENTOML_TYPES = frozenset({"tensor", "dataframe", "file"})
@@ -27,7 +28,6 @@ NAME_MAPPINGS = frozenset(
 MODEL_HOOKS = ("x-python-", "x-enum-", "x-is-", "x-avro-", "x-xsd-", "x-datamodel-code-generator")
 #: String formats that mean "binary content as base64 text" (3.0 ``byte``; ``base64`` in the wild).
 BASE64_FORMATS = frozenset({"byte", "base64"})
-MAX_DEPTH = 256
 _VERSION = re.compile(r"^3\.[01](\.\d+)?(-.+)?$")
 
 
@@ -55,7 +55,7 @@ def _walk(node: Any, where: str, depth: int, names: bool = False) -> Any:
     """Rewrite every schema below ``node``; ``names`` marks a mapping whose keys are names
     (``properties``, ``responses``…), so a property called ``default`` is still a schema."""
     if depth > MAX_DEPTH:
-        raise SvcgenError(f"document is nested deeper than {MAX_DEPTH} levels", where=where)
+        raise SvcgenError(f"document nests deeper than {MAX_DEPTH} levels", where=where)
     if isinstance(node, list):
         return [_walk(item, f"{where}/{index}", depth + 1) for index, item in enumerate(node)]
     if not isinstance(node, dict):

@@ -53,6 +53,8 @@ def fetch(config: Config) -> Loaded:
         token=config.token,
         timeout=config.fetch_timeout,
         max_bytes=config.max_document_bytes,
+        verify=not config.insecure,
+        allow_remote_refs=config.allow_remote_refs,
     )
 
 

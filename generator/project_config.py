@@ -11,6 +11,9 @@
     include_tags = ["inference"]
     exclude_tags = ["admin"]
     include_paths = ["/v2/*"]
+    max_spec_bytes = 67108864                    # refuse larger documents (default 64 MiB)
+    insecure = false                             # true: do not verify TLS certificates (warns)
+    allow_remote_refs = false                    # true: fetch $refs to other http(s) documents
 
 The file is found from the current directory upwards (or given with ``--config``).
 Unknown keys are an error naming the key; secrets are only ever read from the
@@ -28,6 +31,7 @@ from typing import Any
 from .config import Config
 from .errors import SvcgenError
 from .format import FORMATTERS
+from .limits import DEFAULT_MAX_BYTES
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -36,7 +40,8 @@ else:  # pragma: no cover - Python 3.10
 
 _STRING_KEYS = ("source", "output", "name", "package_version", "token_env", "formatter")
 _LIST_KEYS = ("include_tags", "exclude_tags", "include_paths")
-_KNOWN = frozenset({*_STRING_KEYS, *_LIST_KEYS, "headers", "fetch_timeout"})
+_BOOL_KEYS = ("insecure", "allow_remote_refs")
+_KNOWN = frozenset({*_STRING_KEYS, *_LIST_KEYS, *_BOOL_KEYS, "headers", "fetch_timeout", "max_spec_bytes"})
 
 
 def find_config(start: Path) -> Path | None:
@@ -80,6 +85,12 @@ def _client(path: Path, index: int, entry: object) -> Config:
     for key in _LIST_KEYS:
         if key in entry and not (isinstance(entry[key], list) and all(isinstance(v, str) for v in entry[key])):
             raise SvcgenError(f"{where}: {key} must be a list of strings")
+    for key in _BOOL_KEYS:
+        if key in entry and not isinstance(entry[key], bool):
+            raise SvcgenError(f"{where}: {key} must be true or false")
+    max_bytes = entry.get("max_spec_bytes", DEFAULT_MAX_BYTES)
+    if isinstance(max_bytes, bool) or not isinstance(max_bytes, int) or max_bytes <= 0:
+        raise SvcgenError(f"{where}: max_spec_bytes must be a positive whole number of bytes")
     for key in ("source", "output"):
         if key not in entry:
             raise SvcgenError(f"{where}: {key} is required")
@@ -98,6 +109,9 @@ def _client(path: Path, index: int, entry: object) -> Config:
         headers=_headers(where, entry.get("headers", {})),
         token=token or None,
         fetch_timeout=_timeout(where, entry.get("fetch_timeout", 30.0)),
+        max_document_bytes=max_bytes,
+        insecure=entry.get("insecure", False),
+        allow_remote_refs=entry.get("allow_remote_refs", False),
         formatter=entry.get("formatter", "ruff"),
         include_tags=tuple(entry.get("include_tags", ())),
         exclude_tags=tuple(entry.get("exclude_tags", ())),

@@ -8,6 +8,7 @@ from openapi_pydantic.v3.v3_1 import OpenAPI
 from pydantic import ValidationError
 
 from .errors import SvcgenError
+from .limits import check_depth, check_ref_cycles
 from .normalize import normalize
 
 
@@ -18,7 +19,11 @@ def parse(raw: dict[str, Any]) -> tuple[dict[str, Any], OpenAPI]:
     exactly as written); the model is the proof that the document is
     well-formed OpenAPI, and gives one clear error where it is not.
     """
+    check_depth(raw, "the document")
     document = normalize(raw)
+    schemas = (document.get("components") or {}).get("schemas")
+    if isinstance(schemas, dict):
+        check_ref_cycles(schemas)
     try:
         model = OpenAPI.model_validate(document)
     except ValidationError as exc:

@@ -120,10 +120,18 @@ FILE_CASES = {
         _doc(components={"schemas": {"Foo": {"type": "object", "properties": {"bar": {"type": "foo"}}}}}),
         ["unsupported schema type 'foo'", "#/components/schemas/Foo/properties/bar"],
     ),
-    "external-ref": ("ext.json", _doc(paths=_ok_response("other.json#/x")), ["external $ref", "other.json#/x"]),
+    "missing-file-ref": ("ext.json", _doc(paths=_ok_response("other.json#/x")), ["$ref 'other.json#/x'", "no such file"]),
+    "remote-ref": ("remote.json", _doc(paths=_ok_response("http://127.0.0.1:9/x.json#/x")), ["remote $ref", "--allow-remote-refs"]),
+    "escaping-file-ref": ("up.json", _doc(paths=_ok_response("../outside.json#/x")), ["leaves the spec's folder"]),
+    "file-scheme-ref": ("scheme.json", _doc(paths=_ok_response("file:///etc/passwd#/x")), ["file: references are not supported"]),
+    "ref-cycle": (
+        "cycle.json",
+        _doc(paths=_ok_response("#/components/schemas/A"), components={"schemas": {"A": {"$ref": "#/components/schemas/B"}, "B": {"$ref": "#/components/schemas/A"}}}),
+        ["$ref cycle with no schema in between: A -> B -> A"],
+    ),
     "dangling-ref": ("dangling.json", _doc(paths=_ok_response("#/components/schemas/Nope")), ["#/components/schemas/Nope"]),
     "empty-file": ("empty.json", "", ["empty document"]),
-    "too-deep": ("deep.json", '{"openapi": "3.1.0", "info": ' + "[" * 50000 + "]" * 50000 + "}", ["nested"]),
+    "too-deep": ("deep.json", '{"openapi": "3.1.0", "info": ' + "[" * 50000 + "]" * 50000 + "}", ["nests deeper than 100 levels"]),
 }
 
 

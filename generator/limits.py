@@ -1,0 +1,143 @@
+"""Resource limits on input documents: checked before anything expensive runs.
+
+A spec is untrusted input. Besides its size in bytes (``--max-spec-bytes``,
+checked while reading), a document is refused when it
+
+- nests deeper than :data:`MAX_DEPTH` levels (the deepest real API document
+  we know, Stripe's, nests 26 levels);
+- has more than :data:`MAX_NODES` values once YAML aliases are expanded
+  ("billion laughs": a few hundred bytes of anchors that expand to billions
+  of nodes), or an alias inside its own anchor (a recursive structure);
+- has a ``$ref`` cycle with no schema in between (``A`` → ``B`` → ``A``, or
+  ``A: {allOf: [{$ref: A}]}``), which names no type at all. Recursion through
+  ``properties``, ``items`` or ``additionalProperties`` is a recursive model and
+  is fine.
+
+YAML is scanned as a stream of parser events (libyaml's parser keeps its own
+heap stacks), so a hostile document is refused before the recursive composer
+could overflow the C stack.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import yaml
+
+from .errors import SvcgenError
+
+#: Deepest nesting of mappings and lists accepted (4x the deepest real document).
+MAX_DEPTH = 100
+#: Most values accepted after alias expansion (20x Stripe's ~100,000).
+MAX_NODES = 2_000_000
+#: Default limit on a document's size in bytes (``--max-spec-bytes``).
+DEFAULT_MAX_BYTES = 64 * 1024 * 1024
+
+_START = (yaml.MappingStartEvent, yaml.SequenceStartEvent)
+_END = (yaml.MappingEndEvent, yaml.SequenceEndEvent)
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+def scan_yaml(text: str, where: str) -> None:
+    """Refuse a YAML text that nests too deeply or whose aliases expand too far."""
+    sizes: dict[str, int] = {}
+    open_anchors: list[tuple[str | None, int]] = []
+    total = 0
+    try:
+        for event in yaml.parse(text, Loader=_LOADER):
+            if isinstance(event, yaml.AliasEvent):
+                anchor = event.anchor or ""
+                if anchor not in sizes:
+                    if any(name == anchor for name, _start in open_anchors):
+                        raise SvcgenError(f"{where}: YAML alias *{anchor[:40]} refers to itself (a recursive document)")
+                    continue  # an undefined alias: the loader reports it with its line
+                total += sizes[anchor]
+            elif isinstance(event, _START):
+                total += 1
+                open_anchors.append((event.anchor, total))
+                if len(open_anchors) > MAX_DEPTH:
+                    raise SvcgenError(f"{where}: document nests deeper than {MAX_DEPTH} levels")
+            elif isinstance(event, _END):
+                anchor, start = open_anchors.pop()
+                if anchor is not None:
+                    sizes[anchor] = total - start + 1
+            elif isinstance(event, yaml.ScalarEvent):
+                total += 1
+                if event.anchor is not None:
+                    sizes[event.anchor] = 1
+            if total > MAX_NODES:
+                raise SvcgenError(f"{where}: document has more than {MAX_NODES:,} values once YAML aliases are expanded")
+    except yaml.YAMLError:
+        return  # a syntax error: the loader reports it with its line
+
+
+def check_depth(document: object, where: str) -> None:
+    """Refuse a loaded (JSON) document nested deeper than :data:`MAX_DEPTH` levels."""
+    level: list[Any] = [document]
+    depth = 0
+    while level:
+        depth += 1
+        if depth > MAX_DEPTH:
+            raise SvcgenError(f"{where}: document nests deeper than {MAX_DEPTH} levels")
+        following: list[Any] = []
+        for node in level:
+            if isinstance(node, dict):
+                following.extend(value for value in node.values() if isinstance(value, (dict, list)))
+            elif isinstance(node, list):
+                following.extend(value for value in node if isinstance(value, (dict, list)))
+        level = following
+
+
+#: Where a schema names its own type directly: a cycle through these keys names nothing.
+_DIRECT = ("allOf", "anyOf", "oneOf")
+
+
+def check_ref_cycles(schemas: dict[str, Any]) -> None:
+    """Refuse component schemas whose ``$ref``/``allOf``/``anyOf``/``oneOf`` lead back to themselves."""
+    prefix = "#/components/schemas/"
+    edges = {name: sorted(_direct_refs(schema, prefix)) for name, schema in schemas.items()}
+    state: dict[str, int] = {}  # 1: on the current path, 2: done
+    for root in sorted(edges):
+        if state.get(root):
+            continue
+        path = [root]
+        stack = [iter(edges.get(root, ()))]
+        state[root] = 1
+        while stack:
+            target = next(stack[-1], None)
+            if target is None:
+                state[path.pop()] = 2
+                stack.pop()
+                continue
+            if target not in edges:
+                continue  # a dangling $ref is reported where it is resolved
+            if state.get(target) == 1:
+                cycle = path[path.index(target) :] + [target]
+                shown = " -> ".join(name[:40] for name in cycle[:6]) + (" -> ..." if len(cycle) > 6 else "")
+                raise SvcgenError(f"$ref cycle with no schema in between: {shown}", where=f"{prefix}{target[:80]}")
+            if not state.get(target):
+                state[target] = 1
+                path.append(target)
+                stack.append(iter(edges[target]))
+
+
+def _direct_refs(schema: object, prefix: str) -> set[str]:
+    """Components a schema *is* (by ``$ref`` or composition), not ones it merely contains."""
+    found: set[str] = set()
+    pending = [schema]
+    while pending:
+        node = pending.pop()
+        if not isinstance(node, dict):
+            continue
+        ref = node.get("$ref")
+        if isinstance(ref, str) and ref.startswith(prefix):
+            found.add(_unescape(ref[len(prefix) :]))
+        for key in _DIRECT:
+            branches = node.get(key)
+            if isinstance(branches, list):
+                pending.extend(branches)
+    return found
+
+
+def _unescape(pointer: str) -> str:
+    return pointer.replace("~1", "/").replace("~0", "~")
