@@ -79,7 +79,7 @@ class Bundler:
         ref = node.get("$ref")
         if isinstance(ref, str) and (base is not None or not ref.startswith("#")):
             return self._follow(ref, base, path, where)
-        return {key: self._walk(value, base, (*path, str(key)), f"{where}/{key}") for key, value in node.items()}
+        return {key: self._walk(value, base, (*path, str(key)), f"{where}/{_escape(str(key))}") for key, value in node.items()}
 
     def _follow(self, ref: str, base: str | None, path: tuple[str, ...], where: str) -> Any:
         location, _, fragment = ref.partition("#")
@@ -94,7 +94,7 @@ class Bundler:
         if key not in self.hoisted:
             kind = _kind(fragment, path)
             name = self._name(kind, fragment, document_key)
-            self.hoisted[key] = f"#/components/{kind}/{name.replace('~', '~0').replace('/', '~1')}"
+            self.hoisted[key] = f"#/components/{kind}/{_escape(name)}"
             self.components.setdefault(kind, {})[name] = {}  # placeholder: the target may refer to itself
             self.components[kind][name] = self._walk(target, document_key, ("components", kind, name), where)
         return {"$ref": self.hoisted[key]}
@@ -164,6 +164,11 @@ def _pointer(document: Any, fragment: str, ref: str, where: str) -> Any:
         else:
             raise SvcgenError(f"$ref {ref[:80]!r} does not resolve", where=where)
     return node
+
+
+def _escape(key: str) -> str:
+    """A key as one JSON-pointer segment."""
+    return key.replace("~", "~0").replace("/", "~1")
 
 
 def _is_url(location: str) -> bool:

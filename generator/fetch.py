@@ -60,6 +60,9 @@ class Fetcher:
                 return response.status_code, None, self._read(response, url)
         except httpx.TimeoutException:
             raise SvcgenError(f"{safe_url(url)}: timed out") from None
+        except httpx.InvalidURL:
+            # httpx prepares the next request of a redirect even when not following it
+            raise SvcgenError(f"{safe_url(url)}: redirects to an invalid URL; only http and https are followed") from None
         except httpx.LocalProtocolError:
             raise SvcgenError(f"cannot fetch {safe_url(url)}: invalid request header") from None
         except httpx.HTTPError as exc:
