@@ -11,7 +11,11 @@ import re
 import textwrap
 import unicodedata
 
-_UNSAFE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\u0080-\u009f\u2028\u2029\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]")
+#: Control characters (but tab and newline), line/paragraph separators, zero-width and bidi
+#: controls (Trojan Source), the BOM, and lone surrogates (not text: no file can hold them).
+_UNSAFE = re.compile(
+    "[\x00-\x08\x0b-\x1f\x7f\u0080-\u009f\u061c\u2028\u2029\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff\ud800-\udfff]"
+)
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+!|<>~])")
 
 
@@ -45,9 +49,22 @@ def docstring(text: str | None, *, limit: int = 4000, width: int = 88) -> str:
     while lines and not lines[-1]:
         lines.pop()
     body = "\n".join(lines).replace("\\", "\\\\").replace('"""', '\\"\\"\\"')
-    if body.endswith('"'):
+    if body.endswith('"') and _unescaped_last(body):
+        # a quote right before the closing ``"""`` would end the docstring early
         body = body[:-1] + '\\"'
     return body
+
+
+def _unescaped_last(body: str) -> bool:
+    """Whether the last character is not escaped (preceded by an even number of backslashes)."""
+    rest = body[:-1]
+    return (len(rest) - len(rest.rstrip("\\"))) % 2 == 0
+
+
+def docstring_line(text: str | None, *, limit: int = 200) -> str:
+    """One line of text inside a docstring (the title in ``Client for the <title> API.``): as
+    :func:`comment`, then escaped as :func:`docstring` (triple quotes must not end the docstring)."""
+    return docstring(comment(text, limit=limit), width=limit + 1)
 
 
 def comment(text: str | None, *, limit: int = 200) -> str:
@@ -56,8 +73,17 @@ def comment(text: str | None, *, limit: int = 200) -> str:
 
 
 def toml_string(value: str) -> str:
-    """A TOML basic string (JSON's escaping is valid TOML)."""
-    return json.dumps(clean_text(value), ensure_ascii=True)
+    """A TOML basic string, pure ASCII: quotes, backslashes and controls escaped, anything
+    beyond ASCII as ``\\uXXXX``/``\\UXXXXXXXX`` (JSON's surrogate pairs are not valid TOML)."""
+    escaped = json.dumps(clean_text(value), ensure_ascii=False)
+    return "".join(_toml_char(char) for char in escaped)
+
+
+def _toml_char(char: str) -> str:
+    code = ord(char)
+    if code < 0x80:
+        return char
+    return f"\\u{code:04X}" if code <= 0xFFFF else f"\\U{code:08X}"
 
 
 def markdown(text: str | None, *, limit: int = 4000) -> str:

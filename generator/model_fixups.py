@@ -2,7 +2,8 @@
 
 - every enum becomes open (keeps values a newer server sends);
 - bare ``list``/``dict`` in annotations get type arguments (``mypy --strict``);
-- classes named after inline schemas never shadow a name the package uses.
+- classes named after inline schemas never shadow a name the package uses;
+- invisible and control characters in string values are written as escapes.
 """
 
 from __future__ import annotations
@@ -10,8 +11,21 @@ from __future__ import annotations
 import ast
 import re
 
+#: Characters Python accepts raw inside strings but that no generated source may hold raw: other
+#: controls, line/paragraph separators (``str.splitlines`` breaks lines there, ``ast`` does not),
+#: bidi and zero-width controls (Trojan Source), the BOM, lone surrogates.
+_INVISIBLE = re.compile(
+    "[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200b-\u200f\u2028\u2029\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff\ud800-\udfff]"
+)
 _ENUM_BASE = re.compile(r"^(class \w+\()(?:(\w+), )?(Int|Str)?Enum\):", re.MULTILINE)
 _ENUM_IMPORT = re.compile(r"^from enum import (?:Enum|IntEnum|StrEnum)(?:, (?:Enum|IntEnum|StrEnum))*\n", re.MULTILINE)
+
+
+def escape_invisible(text: str) -> str:
+    """Write such characters as escapes: the models stage leaves some raw in string values (enum
+    members); inside a string literal (never raw: the models stage doubles backslashes) the
+    escape is the same value, and identifiers cannot hold them."""
+    return _INVISIBLE.sub(lambda match: match.group().encode("unicode_escape", "backslashreplace").decode("ascii"), text)
 
 
 def open_enums(text: str, runtime_module: str) -> str:
@@ -84,14 +98,24 @@ def _bare_names(node: ast.expr) -> list[tuple[int, int, str]]:
 
 def rename_reserved(text: str, reserved: frozenset[str]) -> str:
     """Rename classes the models stage named after inline schemas (``Endpoint``
-    from a property ``endpoint``) that would shadow a name of the package."""
+    from a property ``endpoint``) that would shadow a name of the package, or one of
+    the module's own imports: the models stage then imports ``Field as Field_aliased``,
+    which the client's imports and the field read-back do not expect, so such imports
+    get their own names back."""
     tree = ast.parse(text)
     defined = {node.name for node in tree.body if isinstance(node, ast.ClassDef)}
     defined |= {name for name in (type_alias(node) for node in tree.body) if name is not None}
-    clashes = sorted(defined & reserved)
-    if not clashes:
+    aliases = [
+        alias
+        for node in tree.body
+        if isinstance(node, ast.ImportFrom)
+        for alias in node.names
+        if alias.asname is not None and alias.asname != alias.name
+    ]
+    clashes = sorted(defined & (reserved | {alias.name for alias in aliases}))
+    if not clashes and not aliases:
         return text
-    taken = set(defined) | set(reserved)
+    taken = set(defined) | set(reserved) | {alias.name for alias in aliases}
     renamed: dict[str, str] = {}
     for name in clashes:
         new = f"{name}Model"
@@ -99,18 +123,22 @@ def rename_reserved(text: str, reserved: frozenset[str]) -> str:
             new += "_"
         taken.add(new)
         renamed[name] = new
+    for alias in aliases:
+        renamed[alias.asname or alias.name] = alias.name
     fields = {id(node.target) for node in ast.walk(tree) if isinstance(node, ast.AnnAssign)}
     spots = [
         (node.lineno, node.col_offset, node.end_col_offset, renamed[node.id])
         for node in ast.walk(tree)
         if isinstance(node, ast.Name) and node.id in renamed and id(node) not in fields
     ]
+    spots += [(alias.lineno, alias.col_offset, alias.end_col_offset, alias.name) for alias in aliases]
     lines = text.splitlines(keepends=True)
     for lineno, start, end, new in sorted(spots, reverse=True):
         raw = lines[lineno - 1].encode()
         lines[lineno - 1] = (raw[:start] + new.encode() + raw[end:]).decode()
     text = "".join(lines)
-    for old, new in renamed.items():
+    for old in clashes:
+        new = renamed[old]
         text = re.sub(rf"^class {old}\b", f"class {new}", text, flags=re.MULTILINE)
         text = re.sub(rf'^{old} = TypeAliasType\(\s*"{old}"', f'{new} = TypeAliasType("{new}"', text, flags=re.MULTILINE)
     return text

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 from typing import Any
@@ -15,9 +16,11 @@ from .split import split_models
 
 RUNTIME_MODULES = (
     "__init__",
+    "_aiohttp",
     "_async",
     "_auth",
     "_base",
+    "_bulk",
     "_codecs",
     "_endpoint",
     "_errors",
@@ -74,7 +77,9 @@ EXPORTS_FROM_RUNTIME = (
 _EXAMPLES = {"int": "1", "float": "1.0", "str": '"text"', "bool": "True"}
 
 
+@functools.lru_cache(maxsize=1)
 def environment() -> jinja2.Environment:
+    """The templates' environment, made once per process (jinja reloads a template that changed)."""
     env = jinja2.Environment(
         loader=jinja2.PackageLoader("svcgen.templates", "."),
         autoescape=False,
@@ -86,6 +91,7 @@ def environment() -> jinja2.Environment:
     env.filters.update(
         literal=escape.literal,
         docstring=escape.docstring,
+        docstring_line=escape.docstring_line,
         comment=escape.comment,
         toml=escape.toml_string,
         markdown=escape.markdown,

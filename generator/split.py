@@ -113,7 +113,8 @@ def _components(order: list[str], uses: dict[str, set[str]]) -> list[list[str]]:
 
 def _module_name(first: str, taken: set[str]) -> str:
     """``_item`` for a group led by ``Item``; unique ignoring case (macOS, Windows)."""
-    stem = naming.snake(first, fallback="model")
+    # a file name: kept well under the 255 bytes file systems allow (class names may be any length)
+    stem = naming.snake(first, fallback="model")[:60].rstrip("_")
     if _WINDOWS_RESERVED.match(stem):
         stem += "_"
     name = f"_{stem}"

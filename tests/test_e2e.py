@@ -64,6 +64,20 @@ def ml_clients_python(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return python
 
 
+@pytest.fixture(scope="session")
+def aiohttp_clients_python(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    """A fresh virtual environment for a package installed with its ``aiohttp`` extra, and a pip
+    constraints file holding that extra's libraries to the dev venv's versions."""
+    home = tmp_path_factory.mktemp("aiohttp-clients-venv")
+    venv.EnvBuilder(with_pip=True).create(home)
+    python = home / "bin" / "python"
+    result = _run([str(python), "-m", "pip", "install", "-q", "httpx>=0.27,<1", "pydantic>=2.7,<3", "setuptools>=69", "wheel"])
+    assert result.returncode == 0, result.stderr
+    constraints = home / "constraints.txt"
+    constraints.write_text("\n".join(map(_pinned, ("httpx-aiohttp", "aiohttp"))) + "\n")
+    return python, constraints
+
+
 def _generate_and_install(source: str, out: Path, python: Path, *extra: str) -> None:
     result = _run([sys.executable, "-m", "svcgen", "generate", source, "-o", str(out), *extra])
     assert result.returncode == 0, result.stderr
@@ -85,6 +99,25 @@ def test_generated_client_calls_every_operation(example: str, clients_python: Pa
         _generate_and_install(url, tmp_path / example, clients_python)
         output = _call(clients_python, f"{example}.py", url)
     assert "sync=" in output and "async=" in output
+
+
+def test_aiohttp_backend_and_map_against_a_real_service(
+    aiohttp_clients_python: tuple[Path, Path], tmp_path: Path
+) -> None:
+    """Installed with its ``aiohttp`` extra (which brings httpx-aiohttp), the client calls the real
+    calculator over aiohttp, and ``map`` runs 20 calls of it, sync and async."""
+    python, constraints = aiohttp_clients_python
+    out = tmp_path / "calculator"
+    with serve_example("calculator") as url:
+        result = _run([sys.executable, "-m", "svcgen", "generate", url, "-o", str(out)])
+        assert result.returncode == 0, result.stderr
+        absent = _run([str(python), "-c", "import httpx_aiohttp"])
+        assert absent.returncode != 0  # only the extra installs it
+        pip = [str(python), "-m", "pip", "install", "-q", "--no-build-isolation", "-c", str(constraints)]
+        install = _run([*pip, f"{out}[aiohttp]"])
+        assert install.returncode == 0, install.stderr
+        output = _call(python, "aiohttp_calculator.py", url)
+    assert output.startswith("ok sync=2 async=9"), output
 
 
 def test_cloud_variant_behind_prefix_and_token(clients_python: Path, tmp_path: Path) -> None:

@@ -123,8 +123,6 @@ def _imports(api: Api, models: ModelModule) -> list[tuple[str, list[str]]]:
                 if isinstance(node, ast.Name):
                     names.add(node.id)
     by_module: dict[str, set[str]] = {"._runtime": set(_runtime_names(api))}
-    if api.checking_imports or api.lazy_models:
-        by_module["typing"] = {"TYPE_CHECKING"}
     if any({"extra_headers", "extra_query"} & set(op.call_options) for op in api.operations):
         by_module["collections.abc"] = {"Mapping"}
     model_classes = set(models.classes)
@@ -135,6 +133,9 @@ def _imports(api: Api, models: ModelModule) -> list[tuple[str, list[str]]]:
             by_module.setdefault(models.imports[name], set()).add(name)
         elif name in _BUILTIN_SOURCES:
             by_module.setdefault(_BUILTIN_SOURCES[name], set()).add(name)
+    if api.checking_imports or (api.lazy_models and ".models" in by_module):
+        # the client's ``if TYPE_CHECKING:`` block (see ``Api.checking_models``)
+        by_module.setdefault("typing", set()).add("TYPE_CHECKING")
     return sorted((module, sorted(found)) for module, found in by_module.items())
 
 

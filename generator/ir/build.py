@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import urlsplit
 
+import httpx
 from packaging.version import InvalidVersion, Version
 
 from ..errors import Diagnostic, SvcgenError
@@ -132,6 +133,17 @@ def _default_base_url(document: dict[str, Any]) -> str | None:
     """The first absolute http(s) server URL without variables, if any."""
     for server in document.get("servers") or []:
         url = server.get("url") if isinstance(server, dict) else None
-        if isinstance(url, str) and "{" not in url and urlsplit(url).scheme in ("http", "https") and urlsplit(url).netloc:
+        if isinstance(url, str) and "{" not in url and _is_http_url(url):
             return url.rstrip("/") or url
     return None
+
+
+def _is_http_url(url: str) -> bool:
+    """An absolute http(s) URL the generated client can use as it is (httpx parses it)."""
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 - raises ValueError for a port that is not a number
+        httpx.URL(url)
+    except (ValueError, httpx.InvalidURL):  # ``http://[not-an-ip]/``, ``http://host:9x/``, controls
+        return False
+    return parts.scheme in ("http", "https") and bool(parts.netloc)

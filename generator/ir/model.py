@@ -236,6 +236,14 @@ class Api:
     basic_auth: bool = False
 
     @property
+    def checking_models(self) -> list[str]:
+        """Models the client module imports for type checkers only (lazily loaded models);
+        an API whose operations use no model has none, and no empty ``if TYPE_CHECKING:``."""
+        if not self.lazy_models:
+            return []
+        return next((names for module, names in self.model_imports if module == ".models"), [])
+
+    @property
     def codecs(self) -> list[Codec]:
         found: list[Codec] = []
         for op in self.operations:

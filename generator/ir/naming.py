@@ -22,6 +22,7 @@ CLIENT_ATTRIBUTES = frozenset(
         "base_url",
         "is_live",
         "is_ready",
+        "map",
         "wait_until_ready",
         "close",
         "copy",
@@ -108,6 +109,16 @@ PACKAGE_NAMES = frozenset(
         "RootModel",
         "Union",
         "UUID",
+        # other names the models stage may import (it renames a class that would clash, which
+        # loses the class the client asked for, or aliases the import: ``Field as Field_aliased``)
+        *(
+            "AliasChoices Base64Bytes Base64Encoder Base64Str ClassVar Dict EmailStr EncodedBytes FrozenSet "
+            "FutureDate FutureDatetime IntEnum IPv4Network IPv6Network Iterator List MultipleOf NegativeFloat "
+            "NegativeInt NonNegativeFloat NonNegativeInt NonPositiveFloat NonPositiveInt PastDate PastDatetime "
+            "Path PositiveFloat PositiveInt SecretStr SerializeAsAny Set StrEnum StrictBool StrictBytes "
+            "StrictFloat StrictInt StrictStr StringConstraints SupportsIndex Tuple TypeAdapter UUID1 UUID3 "
+            "UUID4 UUID5 ValidationInfo ValidatorFunctionWrapHandler"
+        ).split(),
     }
 )
 
@@ -143,9 +154,13 @@ def pascal(name: str, *, fallback: str = "Model") -> str:
     return result
 
 
+#: Longest package name derived from a title (it is a folder name; file systems stop at 255 bytes).
+MAX_PACKAGE_NAME = 64
+
+
 def package_name(title: str) -> str:
     """The default package name derived from ``info.title``: ``Calculator`` → ``calculator_client``."""
-    base = "_".join(words(title)) or "api"
+    base = "_".join(words(title))[: MAX_PACKAGE_NAME - len("_client")].rstrip("_") or "api"
     if base[0].isdigit():
         base = f"api_{base}"
     if not base.endswith("_client"):

@@ -115,7 +115,8 @@ class OperationBuilder:
         if kind in ("text", "bytes"):
             codec = root_codec or _raw_body_codec(kind, media_type)
             annotation = codec.input_annotation() if codec else "str" if kind == "text" else "bytes"
-            param = Param("body", "body", "body", required, TypeRef("", annotation=annotation), codec=codec)
+            name = naming.unique("body", set(taken))  # a parameter may be called ``body`` too
+            param = Param(name, "body", "body", required, TypeRef("", annotation=annotation), codec=codec)
             return Body(kind, media_type, required, False, param.type, [param])
         component = self._bentoml_input(op) if bentoml else None
         model = component or self.registry.model_for(schema, f"{stem}Body", prefer=self._tie_back_preference(op))
