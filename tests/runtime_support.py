@@ -94,8 +94,13 @@ def patch_sleep(monkeypatch: pytest.MonkeyPatch, *modules: ModuleType) -> list[f
         async def sleep(seconds: float) -> None:
             delays.append(seconds)
 
+    async def async_sleep(seconds: float) -> None:
+        delays.append(seconds)
+
     for module in modules:
         monkeypatch.setattr(module, "time", _Time())
+        if hasattr(module, "async_sleep"):  # the runtime's lazily-importing asyncio.sleep
+            monkeypatch.setattr(module, "async_sleep", async_sleep)
         if hasattr(module, "asyncio"):
             monkeypatch.setattr(module, "asyncio", _Asyncio())
     return delays
