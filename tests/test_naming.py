@@ -184,3 +184,20 @@ def test_unreadable_ids_fall_back_to_method_and_path(method: str, path: str, op:
     name = base_name(method, path, op)
     assert name == expected
     assert is_safe_identifier(name)
+
+
+def test_every_public_client_attribute_is_reserved() -> None:
+    """An operation can never shadow a method or setting of the runtime's clients."""
+    from tests.runtime_support import load_isolated
+
+    with load_isolated("calculator", "calculator_client") as package:
+        public = {
+            name
+            for cls in (package.Client, package.AsyncClient)
+            for klass in cls.__mro__[1:]
+            if klass.__module__.startswith("calculator_client._runtime")
+            for name in vars(klass)
+            if not name.startswith("_")
+        }
+        public |= {name for name in vars(package.Client("http://127.0.0.1:1")) if not name.startswith("_")}
+    assert public <= naming.CLIENT_ATTRIBUTES, public - naming.CLIENT_ATTRIBUTES

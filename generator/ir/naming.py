@@ -29,8 +29,10 @@ CLIENT_ATTRIBUTES = frozenset(
         "headers",
         "http_client",
         "max_retries",
+        "retry_non_idempotent",
         "timeout",
         "with_options",
+        "with_raw_response",
     }
 )
 
