@@ -8,7 +8,14 @@ nothing is ever dropped silently.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
+
+#: What a spec's text may hold that must not reach a terminal raw: controls (``\x1b[2J``…),
+#: bidi and zero-width characters, line separators, lone surrogates.
+_UNPRINTABLE = re.compile(
+    "[\x00-\x1f\x7f-\x9f\u061c\u200b-\u200f\u2028\u2029\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff\ud800-\udfff]"
+)
 
 
 class SvcgenError(Exception):
@@ -21,7 +28,7 @@ class SvcgenError(Exception):
 
     def describe(self) -> str:
         if self.where:
-            return f"{self.where}: {self.message}"
+            return f"{_one_line(self.where)}: {self.message}"
         return self.message
 
 
@@ -34,9 +41,11 @@ class Diagnostic:
     level: str = "warning"
 
     def describe(self) -> str:
-        return f"{self.level}: {self.where}: {_one_line(self.message)}"
+        return f"{self.level}: {_one_line(self.where)}: {_one_line(self.message)}"
 
 
 def _one_line(text: str) -> str:
-    """Collapse whitespace so a message always fits on one line."""
-    return " ".join(str(text).split())
+    """One line, safe to print: whitespace collapsed, and the characters of :data:`_UNPRINTABLE`
+    (which names and paths from a spec may hold) written as escapes (``\x1b``)."""
+    collapsed = " ".join(str(text).split())
+    return _UNPRINTABLE.sub(lambda match: match.group().encode("unicode_escape", "backslashreplace").decode("ascii"), collapsed)

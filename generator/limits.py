@@ -20,6 +20,8 @@ could overflow the C stack.
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterable
 from typing import Any
 
 import yaml
@@ -72,7 +74,8 @@ def scan_yaml(text: str, where: str) -> None:
 
 
 def check_depth(document: object, where: str) -> None:
-    """Refuse a loaded (JSON) document nested deeper than :data:`MAX_DEPTH` levels."""
+    """Refuse a loaded document nested deeper than :data:`MAX_DEPTH` levels, or holding text
+    that is not Unicode (a lone surrogate such as JSON's ``"\\ud800"``: no file can hold it)."""
     level: list[Any] = [document]
     depth = 0
     while level:
@@ -82,10 +85,22 @@ def check_depth(document: object, where: str) -> None:
         following: list[Any] = []
         for node in level:
             if isinstance(node, dict):
+                _check_strings(node.keys(), where)
+                _check_strings(node.values(), where)
                 following.extend(value for value in node.values() if isinstance(value, (dict, list)))
             elif isinstance(node, list):
+                _check_strings(node, where)
                 following.extend(value for value in node if isinstance(value, (dict, list)))
         level = following
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _check_strings(values: Iterable[object], where: str) -> None:
+    for value in values:
+        if isinstance(value, str) and _SURROGATE.search(value):
+            raise SvcgenError(f"{where}: document holds a lone surrogate (\\u{ord(_SURROGATE.search(value)[0]):04x}), which is not Unicode text")
 
 
 #: Where a schema names its own type directly: a cycle through these keys names nothing.

@@ -3,7 +3,8 @@
 - every enum becomes open (keeps values a newer server sends);
 - bare ``list``/``dict`` in annotations get type arguments (``mypy --strict``);
 - classes named after inline schemas never shadow a name the package uses;
-- invisible and control characters in string values are written as escapes.
+- invisible and control characters in string values are written as escapes;
+- names the models stage imports under an alias are importable under their own name too.
 """
 
 from __future__ import annotations
@@ -26,6 +27,30 @@ def escape_invisible(text: str) -> str:
     members); inside a string literal (never raw: the models stage doubles backslashes) the
     escape is the same value, and identifiers cannot hold them."""
     return _INVISIBLE.sub(lambda match: match.group().encode("unicode_escape", "backslashreplace").decode("ascii"), text)
+
+
+def unshadowed_imports(text: str) -> str:
+    """A field called ``Field`` makes the models stage import ``Field as Field_aliased``, yet some
+    of its classes still call plain ``Field(...)`` (a NameError on import): import such names
+    under their own name too, unless the module defines that name itself."""
+    tree = ast.parse(text)
+    defined = {node.name for node in tree.body if isinstance(node, ast.ClassDef)}
+    defined |= {target.id for node in tree.body if isinstance(node, ast.Assign) for target in node.targets if isinstance(target, ast.Name)}
+    used = {node.id for node in ast.walk(tree) if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load)}
+    spots = []
+    for node in tree.body:
+        if not isinstance(node, ast.ImportFrom):
+            continue
+        plain = {alias.name for alias in node.names if alias.asname is None}
+        for alias in node.names:
+            name = alias.name
+            if alias.asname not in (None, name) and name in used and name not in defined and name not in plain:
+                spots.append((alias.lineno, alias.col_offset, f"{name}, "))
+    lines = text.splitlines(keepends=True)
+    for lineno, start, insert in sorted(spots, reverse=True):
+        raw = lines[lineno - 1].encode()
+        lines[lineno - 1] = (raw[:start] + insert.encode() + raw[start:]).decode()
+    return "".join(lines)
 
 
 def open_enums(text: str, runtime_module: str) -> str:
@@ -98,24 +123,14 @@ def _bare_names(node: ast.expr) -> list[tuple[int, int, str]]:
 
 def rename_reserved(text: str, reserved: frozenset[str]) -> str:
     """Rename classes the models stage named after inline schemas (``Endpoint``
-    from a property ``endpoint``) that would shadow a name of the package, or one of
-    the module's own imports: the models stage then imports ``Field as Field_aliased``,
-    which the client's imports and the field read-back do not expect, so such imports
-    get their own names back."""
+    from a property ``endpoint``) that would shadow a name of the package."""
     tree = ast.parse(text)
     defined = {node.name for node in tree.body if isinstance(node, ast.ClassDef)}
     defined |= {name for name in (type_alias(node) for node in tree.body) if name is not None}
-    aliases = [
-        alias
-        for node in tree.body
-        if isinstance(node, ast.ImportFrom)
-        for alias in node.names
-        if alias.asname is not None and alias.asname != alias.name
-    ]
-    clashes = sorted(defined & (reserved | {alias.name for alias in aliases}))
-    if not clashes and not aliases:
+    clashes = sorted(defined & reserved)
+    if not clashes:
         return text
-    taken = set(defined) | set(reserved) | {alias.name for alias in aliases}
+    taken = set(defined) | set(reserved)
     renamed: dict[str, str] = {}
     for name in clashes:
         new = f"{name}Model"
@@ -123,22 +138,18 @@ def rename_reserved(text: str, reserved: frozenset[str]) -> str:
             new += "_"
         taken.add(new)
         renamed[name] = new
-    for alias in aliases:
-        renamed[alias.asname or alias.name] = alias.name
     fields = {id(node.target) for node in ast.walk(tree) if isinstance(node, ast.AnnAssign)}
     spots = [
         (node.lineno, node.col_offset, node.end_col_offset, renamed[node.id])
         for node in ast.walk(tree)
         if isinstance(node, ast.Name) and node.id in renamed and id(node) not in fields
     ]
-    spots += [(alias.lineno, alias.col_offset, alias.end_col_offset, alias.name) for alias in aliases]
     lines = text.splitlines(keepends=True)
     for lineno, start, end, new in sorted(spots, reverse=True):
         raw = lines[lineno - 1].encode()
         lines[lineno - 1] = (raw[:start] + new.encode() + raw[end:]).decode()
     text = "".join(lines)
-    for old in clashes:
-        new = renamed[old]
+    for old, new in renamed.items():
         text = re.sub(rf"^class {old}\b", f"class {new}", text, flags=re.MULTILINE)
         text = re.sub(rf'^{old} = TypeAliasType\(\s*"{old}"', f'{new} = TypeAliasType("{new}"', text, flags=re.MULTILINE)
     return text

@@ -41,6 +41,19 @@ def bind_types(api: Api, models: ModelModule) -> None:
     api.public_models = sorted(name for name in kept if name not in api.internal_models)
     api.checking_imports = _checking_modules(api)
     api.model_imports = _imports(api, models)
+    for op in api.operations:
+        op.task_type = runtime_type_argument(op.response.annotation, models, api.lazy_models)
+
+
+def runtime_type_argument(annotation: str, models: ModelModule, lazy: bool) -> str:
+    """``annotation`` where the module evaluates it (a base class's type argument): as a string
+    when it names a module imported for type checkers only (``pathlib.Path``, ``numpy…``) or a
+    lazily loaded model, which are not defined when the client module runs."""
+    tree = ast.parse(annotation, mode="eval")
+    dotted = [ast.unparse(node) for node in ast.walk(tree) if isinstance(node, ast.Attribute)]
+    checking = any(text.startswith(module + ".") for text in dotted for module in _CHECKING_MODULES)
+    lazy_model = lazy and any(isinstance(node, ast.Name) and node.id in models.classes for node in ast.walk(tree))
+    return repr(annotation) if checking or lazy_model else annotation
 
 
 def _bind(ref: TypeRef, models: ModelModule) -> None:
@@ -130,7 +143,9 @@ def _imports(api: Api, models: ModelModule) -> list[tuple[str, list[str]]]:
         if name in model_classes:
             by_module.setdefault(".models", set()).add(name)
         elif name in models.imports:
-            by_module.setdefault(models.imports[name], set()).add(name)
+            # ``int as int_aliased``: the models stage's name for a type a field name shadows
+            original = models.import_names.get(name)
+            by_module.setdefault(models.imports[name], set()).add(f"{original} as {name}" if original else name)
         elif name in _BUILTIN_SOURCES:
             by_module.setdefault(_BUILTIN_SOURCES[name], set()).add(name)
     if api.checking_imports or (api.lazy_models and ".models" in by_module):

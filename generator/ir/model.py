@@ -139,6 +139,9 @@ class Operation:
     call_options: list[str]
     positional: bool = False
     task: TaskRoutes | None = None
+    #: The task classes' type argument (``SyncTaskAPI[...]``): a base class is evaluated when
+    #: the module runs, so it is a string when it names what is imported for type checkers only.
+    task_type: str = "Any"
 
     @property
     def codecs(self) -> list[tuple[str, Codec]]:
