@@ -4,7 +4,8 @@
 - bare ``list``/``dict`` in annotations get type arguments (``mypy --strict``);
 - classes named after inline schemas never shadow a name the package uses;
 - invisible and control characters in string values are written as escapes;
-- names the models stage imports under an alias are importable under their own name too.
+- names the models stage imports under an alias are importable under their own name too, and
+  a field never shadows a name its class's annotations use.
 """
 
 from __future__ import annotations
@@ -27,6 +28,43 @@ def escape_invisible(text: str) -> str:
     members); inside a string literal (never raw: the models stage doubles backslashes) the
     escape is the same value, and identifiers cannot hold them."""
     return _INVISIBLE.sub(lambda match: match.group().encode("unicode_escape", "backslashreplace").decode("ascii"), text)
+
+
+def unshadowed_fields(text: str) -> str:
+    """A field named like a name its class's annotations use (``Annotated: Annotated[...]``):
+    pydantic resolves the annotations in the class namespace, where the name is the field's
+    default (``None[...]``: TypeError on import). The models stage imports such names as
+    ``Annotated as Annotated_aliased`` and uses the alias, but not always: finish the job."""
+    tree = ast.parse(text)
+    imported = {
+        alias.asname or alias.name: (node, alias)
+        for node in tree.body
+        if isinstance(node, ast.ImportFrom)
+        for alias in node.names
+        if alias.asname in (None, alias.name)
+    }
+    available = {alias.asname or alias.name for node in tree.body if isinstance(node, ast.ImportFrom) for alias in node.names}
+    edits: list[tuple[int, int, int, str]] = []
+    added: set[str] = set()
+    for cls in (node for node in tree.body if isinstance(node, ast.ClassDef)):
+        fields = {item.target.id for item in cls.body if isinstance(item, ast.AnnAssign) and isinstance(item.target, ast.Name)}
+        for item in cls.body:
+            if not isinstance(item, ast.AnnAssign):
+                continue
+            for part in (item.annotation, item.value):
+                for name in ast.walk(part) if part is not None else ():
+                    if isinstance(name, ast.Name) and isinstance(name.ctx, ast.Load) and name.id in fields and name.id in imported:
+                        alias = f"{name.id}_aliased"
+                        edits.append((name.lineno, name.col_offset, name.end_col_offset or name.col_offset, alias))
+                        if alias not in available and name.id not in added:
+                            added.add(name.id)
+                            _node, spec = imported[name.id]
+                            edits.append((spec.lineno, spec.end_col_offset or 0, spec.end_col_offset or 0, f", {name.id} as {alias}"))
+    lines = text.splitlines(keepends=True)
+    for lineno, start, end, new in sorted(edits, reverse=True):
+        raw = lines[lineno - 1].encode()
+        lines[lineno - 1] = (raw[:start] + new.encode() + raw[end:]).decode()
+    return "".join(lines)
 
 
 def unshadowed_imports(text: str) -> str:

@@ -32,6 +32,7 @@ from .model_fixups import (
     parameterise_bare_generics,
     rename_reserved,
     type_alias,
+    unshadowed_fields,
     unshadowed_imports,
 )
 
@@ -82,7 +83,8 @@ def generate_models(
         text = _run_generator(document, runtime_module, _normalized_field_names(schemas))
     if not isinstance(text, str):
         raise SvcgenError("cannot build models: the models stage produced several modules")
-    text = parameterise_bare_generics(open_enums(unshadowed_imports(escape_invisible(text)), runtime_module))
+    text = unshadowed_imports(unshadowed_fields(escape_invisible(text)))
+    text = parameterise_bare_generics(open_enums(text, runtime_module))
     text = rename_reserved(text, reserved)
     module = _read_back(text, set(schemas), scratch, holders)
     module.notes = sorted({_first_line(str(warning.message)) for warning in caught})

@@ -65,7 +65,16 @@ def _owner(node: ast.stmt) -> str | None:
 
 
 def _references(nodes: list[ast.stmt]) -> set[str]:
-    return {node.id for statement in nodes for node in ast.walk(statement) if isinstance(node, ast.Name)}
+    """Names the statements use, including inside string annotations: the models stage writes
+    ``__annotations__ = {"__pydantic_extra__": Dict[str, "Item"]}`` for typed extra fields."""
+    found: set[str] = set()
+    for statement in nodes:
+        for node in ast.walk(statement):
+            if isinstance(node, ast.Name):
+                found.add(node.id)
+            elif isinstance(node, ast.Constant) and isinstance(node.value, str) and node.value.isidentifier():
+                found.add(node.value)
+    return found
 
 
 def _components(order: list[str], uses: dict[str, set[str]]) -> list[list[str]]:

@@ -42,11 +42,11 @@ warnings.filterwarnings("ignore", category=HypothesisWarning)
 
 def _category(error: str) -> str:
     """A short label for a clean refusal (what kind of input svcgen refused)."""
-    message = error.split(": ", 1)[-1] if error.startswith(("#/", "GET ", "POST ", "PUT ", "PATCH ", "DELETE ")) else error
-    for marker in ("not a valid OpenAPI document", "$ref cycle", "path template names", "cannot build models", "unsupported"):
+    markers = ("lone surrogate", "not a valid OpenAPI document", "$ref cycle", "path template names", "cannot build models", "unsupported", "nests deeper")
+    for marker in markers:
         if marker in error:
             return marker
-    return message[:60]
+    return error.removeprefix("svcgen: error: ").rsplit(": ", 1)[-1][:60]
 
 
 class Run:

@@ -344,3 +344,37 @@ def test_discriminators_pydantic_cannot_build(tmp_path: Path) -> None:
     with imported(tmp_path, package) as pkg:
         assert pkg.Loose.model_validate("text").root == "text"
         assert type(pkg.Pet.model_validate({"kind": "dog"}).root).__name__ == "Dog"
+
+
+def test_a_field_named_like_what_its_own_annotation_uses(tmp_path: Path) -> None:
+    """A field called ``Annotated`` typed ``Annotated[...]``: pydantic resolves annotations in the
+    class namespace, where ``Annotated`` is the field's default (``None[...]``, TypeError on
+    import). The models stage aliases the import for such fields, but not always (here: in the
+    class it names after a property ``Ⅻ\\x0bFalse``)."""
+    schemas = {"Comp": {"properties": {"Ⅻ\x0bFalse": {"properties": {"Annotated": {"example": "x"}}}}}}
+    package, files = generate(document(schemas=schemas))
+    write_tree(files, tmp_path)
+    with imported(tmp_path, package) as pkg:
+        assert pkg.Comp.model_validate({"Ⅻ\x0bFalse": {"Annotated": 1}}).model_dump(by_alias=True) == {"Ⅻ\x0bFalse": {"Annotated": 1}}
+
+
+def test_lazy_models_referenced_from_string_annotations(tmp_path: Path) -> None:
+    """Above LAZY_THRESHOLD classes, a model with typed extra fields refers to their type in a
+    string (``__annotations__ = {"__pydantic_extra__": Dict[str, "Comp"]}``): the split into
+    modules did not see it, the module did not import ``Comp`` and the model was incomplete."""
+    schemas = {f"Thing{index}": {"type": "object", "properties": {"x": {"type": "integer"}}} for index in range(LAZY_THRESHOLD)}
+    schemas["Comp"] = {"properties": {"inner": {"properties": {"x": {}}, "additionalProperties": {"$ref": "#/components/schemas/Comp"}}}}
+    paths = {"/x": {"get": {"responses": {"200": {"description": "ok", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Comp"}}}}}}}}
+    package, files = generate(document(paths=paths, schemas=schemas))
+    assert f"{package}/models/__init__.py" in files
+    write_tree(files, tmp_path)
+    with imported(tmp_path, package) as pkg:
+        comp = pkg.Comp.model_validate({"inner": {"x": 1, "other": {"inner": None}}})
+        assert comp.inner.model_extra["other"].inner is None
+
+
+@pytest.mark.parametrize("url", ["http://[::1]:1#x</script>", "http://[::1]:1?__name__](javascript:x)"])
+def test_server_url_with_a_query_or_fragment(url: str) -> None:
+    """A query or fragment in the server URL would swallow every path the client appends."""
+    package, files = generate(document(servers=[{"url": url}, {"url": "https://api.example.com"}]))
+    assert '_default_base_url = "https://api.example.com"' in files[f"{package}/_client.py"]

@@ -146,4 +146,5 @@ def _is_http_url(url: str) -> bool:
         httpx.URL(url)
     except (ValueError, httpx.InvalidURL):  # ``http://[not-an-ip]/``, ``http://host:9x/``, controls
         return False
-    return parts.scheme in ("http", "https") and bool(parts.netloc)
+    # a query or fragment would swallow every path the client appends (``http://host/api#x/items``)
+    return parts.scheme in ("http", "https") and bool(parts.netloc) and not any(mark in url for mark in "?#")

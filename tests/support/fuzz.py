@@ -503,9 +503,9 @@ def documents(draw: st.DrawFn) -> dict[str, Any]:
         document["servers"] = [{"url": draw(server_url())} for _ in range(draw(st.integers(1, 2)))]
     if tags and draw(st.booleans()):
         document["tags"] = [{"name": tag, "description": draw(text)} for tag in tags]
-    if draw(st.integers(0, 24)) == 0:
+    if draw(st.integers(0, 24)) == 13:  # hypothesis favours 0 and the bounds: 13 is rare (~2%)
         # a lone surrogate (JSON's "\ud800") is not text: the whole document is refused, so
-        # only a few documents hold one, somewhere
+        # only a few documents hold one
         info["description"] = draw(text) + draw(st.sampled_from(SURROGATES)) + draw(text)
     return document
 
@@ -694,7 +694,12 @@ def check_readme(text: str) -> list[str]:
         for node in ast.walk(tree):
             if isinstance(node, ast.Name) and node.id in FORBIDDEN_IDENTIFIERS:
                 problems.append(f"README.md: injected code in an example: {node.id}")
+    fenced = False
     for line in text.splitlines():
+        if line.startswith("```"):
+            fenced = not fenced
+        if fenced:
+            continue  # code, shown as text (the python blocks are parsed above)
         lowered = line.lower()
         for needle in ("<script", "](javascript:", "<!--"):
             index = lowered.find(needle)
