@@ -11,6 +11,7 @@
 from __future__ import annotations
 
 import ast
+import functools
 import re
 
 #: Characters Python accepts raw inside strings but that no generated source may hold raw: other
@@ -21,6 +22,39 @@ _INVISIBLE = re.compile(
 )
 _ENUM_BASE = re.compile(r"^(class \w+\()(?:(\w+), )?(Int|Str)?Enum\):", re.MULTILINE)
 _ENUM_IMPORT = re.compile(r"^from enum import (?:Enum|IntEnum|StrEnum)(?:, (?:Enum|IntEnum|StrEnum))*\n", re.MULTILINE)
+
+
+@functools.lru_cache(maxsize=2)
+def module_tree(text: str) -> ast.Module:
+    """The syntax tree of a models module, parsed once while one fix-up after another reads the
+    same text (most leave it unchanged; parsing OpenAI's 40,000 lines takes 0.3 s). Callers
+    must not change the tree; ``module_tree.cache_clear()`` lets it go."""
+    return ast.parse(text)
+
+
+@functools.lru_cache(maxsize=2)
+def module_names(text: str) -> tuple[ast.Name, ...]:
+    """Every name node of ``module_tree(text)``, in one walk shared like the tree."""
+    return tuple(node for node in ast.walk(module_tree(text)) if isinstance(node, ast.Name))
+
+
+def forget_trees() -> None:
+    """Let the shared trees go (a large module's tree takes hundreds of megabytes)."""
+    module_tree.cache_clear()
+    module_names.cache_clear()
+
+
+def class_statements(tree: ast.Module) -> list[tuple[ast.ClassDef, ast.stmt]]:
+    """Each statement in a class body (nested classes included), with its class."""
+    found: list[tuple[ast.ClassDef, ast.stmt]] = []
+    stack = [node for node in tree.body if isinstance(node, ast.ClassDef)]
+    while stack:
+        cls = stack.pop()
+        for statement in cls.body:
+            found.append((cls, statement))
+            if isinstance(statement, ast.ClassDef):
+                stack.append(statement)
+    return found
 
 
 def escape_invisible(text: str) -> str:
@@ -35,7 +69,7 @@ def unshadowed_fields(text: str) -> str:
     pydantic resolves the annotations in the class namespace, where the name is the field's
     default (``None[...]``: TypeError on import). The models stage imports such names as
     ``Annotated as Annotated_aliased`` and uses the alias, but not always: finish the job."""
-    tree = ast.parse(text)
+    tree = module_tree(text)
     imported = {
         alias.asname or alias.name: (node, alias)
         for node in tree.body
@@ -48,12 +82,15 @@ def unshadowed_fields(text: str) -> str:
     added: set[str] = set()
     for cls in (node for node in tree.body if isinstance(node, ast.ClassDef)):
         fields = {item.target.id for item in cls.body if isinstance(item, ast.AnnAssign) and isinstance(item.target, ast.Name)}
+        clashing = fields & imported.keys()
+        if not clashing:
+            continue
         for item in cls.body:
             if not isinstance(item, ast.AnnAssign):
                 continue
             for part in (item.annotation, item.value):
                 for name in ast.walk(part) if part is not None else ():
-                    if isinstance(name, ast.Name) and isinstance(name.ctx, ast.Load) and name.id in fields and name.id in imported:
+                    if isinstance(name, ast.Name) and isinstance(name.ctx, ast.Load) and name.id in clashing:
                         alias = f"{name.id}_aliased"
                         edits.append((name.lineno, name.col_offset, name.end_col_offset or name.col_offset, alias))
                         if alias not in available and name.id not in added:
@@ -71,10 +108,10 @@ def unshadowed_imports(text: str) -> str:
     """A field called ``Field`` makes the models stage import ``Field as Field_aliased``, yet some
     of its classes still call plain ``Field(...)`` (a NameError on import): import such names
     under their own name too, unless the module defines that name itself."""
-    tree = ast.parse(text)
+    tree = module_tree(text)
     defined = {node.name for node in tree.body if isinstance(node, ast.ClassDef)}
     defined |= {target.id for node in tree.body if isinstance(node, ast.Assign) for target in node.targets if isinstance(target, ast.Name)}
-    used = {node.id for node in ast.walk(tree) if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load)}
+    used = {node.id for node in module_names(text) if isinstance(node.ctx, ast.Load)}
     spots = []
     for node in tree.body:
         if not isinstance(node, ast.ImportFrom):
@@ -124,9 +161,9 @@ _BARE_GENERICS = {"list": "[Any]", "dict": "[str, Any]", "set": "[Any]", "frozen
 
 def parameterise_bare_generics(text: str) -> str:
     """``list`` → ``list[Any]`` in annotations and base classes (``Field(default_factory=list)`` untouched)."""
-    tree = ast.parse(text)
+    tree = module_tree(text)
     spots: list[tuple[int, int, str]] = []
-    for node in ast.walk(tree):
+    for node in [*tree.body, *(statement for _cls, statement in class_statements(tree))]:
         if isinstance(node, ast.AnnAssign):
             spots.extend(_bare_names(node.annotation))
         elif isinstance(node, ast.ClassDef):
@@ -162,7 +199,7 @@ def _bare_names(node: ast.expr) -> list[tuple[int, int, str]]:
 def rename_reserved(text: str, reserved: frozenset[str]) -> str:
     """Rename classes the models stage named after inline schemas (``Endpoint``
     from a property ``endpoint``) that would shadow a name of the package."""
-    tree = ast.parse(text)
+    tree = module_tree(text)
     defined = {node.name for node in tree.body if isinstance(node, ast.ClassDef)}
     defined |= {name for name in (type_alias(node) for node in tree.body) if name is not None}
     clashes = sorted(defined & reserved)
@@ -176,11 +213,12 @@ def rename_reserved(text: str, reserved: frozenset[str]) -> str:
             new += "_"
         taken.add(new)
         renamed[name] = new
-    fields = {id(node.target) for node in ast.walk(tree) if isinstance(node, ast.AnnAssign)}
+    fields = {id(node.target) for node in tree.body if isinstance(node, ast.AnnAssign)}
+    fields |= {id(node.target) for _cls, node in class_statements(tree) if isinstance(node, ast.AnnAssign)}
     spots = [
         (node.lineno, node.col_offset, node.end_col_offset, renamed[node.id])
-        for node in ast.walk(tree)
-        if isinstance(node, ast.Name) and node.id in renamed and id(node) not in fields
+        for node in module_names(text)
+        if node.id in renamed and id(node) not in fields
     ]
     lines = text.splitlines(keepends=True)
     for lineno, start, end, new in sorted(spots, reverse=True):

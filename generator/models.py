@@ -31,6 +31,9 @@ from .model_fixups import (
     open_enums,
     parameterise_bare_generics,
     rename_reserved,
+    forget_trees,
+    module_names,
+    module_tree,
     type_alias,
     unshadowed_fields,
     unshadowed_imports,
@@ -83,10 +86,14 @@ def generate_models(
         text = _run_generator(document, runtime_module, _normalized_field_names(schemas))
     if not isinstance(text, str):
         raise SvcgenError("cannot build models: the models stage produced several modules")
-    text = unshadowed_imports(unshadowed_fields(escape_invisible(text)))
-    text = parameterise_bare_generics(open_enums(text, runtime_module))
+    # the text edits first: the fix-ups after them share one parse while none changes the text
+    text = open_enums(escape_invisible(text), runtime_module)
+    text = parameterise_bare_generics(unshadowed_imports(unshadowed_fields(text)))
     text = rename_reserved(text, reserved)
-    module = _read_back(text, set(schemas), scratch, holders)
+    try:
+        module = _read_back(text, set(schemas), scratch, holders)
+    finally:
+        forget_trees()
     module.notes = sorted({_first_line(str(warning.message)) for warning in caught})
     return module
 
@@ -301,7 +308,7 @@ def _untitled(schema: Any) -> Any:
 
 
 def _read_back(text: str, expected: set[str], scratch: set[str], holders: set[str]) -> ModelModule:
-    tree = ast.parse(text)
+    tree = module_tree(text)
     classes: dict[str, ast.ClassDef] = {node.name: node for node in tree.body if isinstance(node, ast.ClassDef)}
     aliases = [name for name in (type_alias(node) for node in tree.body) if name is not None]
     missing = sorted(expected - set(classes) - set(aliases))
@@ -321,11 +328,8 @@ def _read_back(text: str, expected: set[str], scratch: set[str], holders: set[st
     # for recursive types: left alone, it names a class that is gone and the import fails)
     dropped: list[ast.stmt] = [classes[name] for name in droppable]
     dropped += [node for node in tree.body if _owner_call(node) in droppable]
-    lines = text.splitlines(keepends=True)
-    for node in sorted(dropped, key=lambda node: -node.lineno):
-        del lines[node.lineno - 1 : node.end_lineno]
     kept = [name for name in classes if name not in droppable] + aliases
-    text = _drop_unused_imports("".join(lines)) if droppable else "".join(lines)
+    text = _without(text, tree, dropped) if dropped else text
     enums = {name for name in kept if name in classes and any(ast.unparse(base).endswith("Enum") for base in classes[name].bases)}
     roots = {name for name in kept if name in classes and _is_root_model(classes[name], originals)}
     return ModelModule(
@@ -342,12 +346,12 @@ def _owner_call(node: ast.stmt) -> str | None:
     return None
 
 
-def _drop_unused_imports(text: str) -> str:
-    """Remove names that only the dropped classes used from ``from X import …`` lines."""
-    tree = ast.parse(text)
-    used = {node.id for node in ast.walk(tree) if isinstance(node, ast.Name)}
-    lines = text.splitlines(keepends=True)
-    for node in reversed(tree.body):
+def _without(text: str, tree: ast.Module, dropped: list[ast.stmt]) -> str:
+    """``text`` without the ``dropped`` statements, and without the names only they imported."""
+    gone = {line for node in dropped for line in range(node.lineno, (node.end_lineno or node.lineno) + 1)}
+    used = {node.id for node in module_names(text) if node.lineno not in gone}
+    edits: list[tuple[int, int, list[str]]] = [(node.lineno, node.end_lineno or node.lineno, []) for node in dropped]
+    for node in tree.body:
         if not isinstance(node, ast.ImportFrom) or node.module == "__future__":
             continue
         names = [alias for alias in node.names if (alias.asname or alias.name) in used]
@@ -357,7 +361,10 @@ def _drop_unused_imports(text: str) -> str:
         if names:
             listed = ", ".join(alias.name if not alias.asname else f"{alias.name} as {alias.asname}" for alias in names)
             replacement = [f"from {node.module} import {listed}\n"]
-        lines[node.lineno - 1 : node.end_lineno] = replacement
+        edits.append((node.lineno, node.end_lineno or node.lineno, replacement))
+    lines = text.splitlines(keepends=True)
+    for start, end, replacement in sorted(edits, key=lambda edit: -edit[0]):
+        lines[start - 1 : end] = replacement
     return "".join(lines)
 
 
@@ -371,7 +378,7 @@ def _is_root_model(node: ast.ClassDef, originals: dict[str, str]) -> bool:
 
 
 def _original(node: ast.expr, originals: dict[str, str]) -> str:
-    text = ast.unparse(node)
+    text = node.id if isinstance(node, ast.Name) else ast.unparse(node)
     return originals.get(text, text)
 
 
@@ -386,7 +393,7 @@ def _fields(node: ast.ClassDef, originals: dict[str, str]) -> dict[str | None, s
             key = alias
         if key == "root" and _is_root_model(node, originals):
             key = None
-        result[key] = ast.unparse(_StripAnnotated(originals).visit(statement.annotation))
+        result[key] = ast.unparse(_without_annotated(statement.annotation, originals))
     return result
 
 
@@ -399,12 +406,17 @@ def _alias(statement: ast.AnnAssign, originals: dict[str, str]) -> str | None:
     return None
 
 
-class _StripAnnotated(ast.NodeTransformer):
-    def __init__(self, originals: dict[str, str]) -> None:
-        self.originals = originals
-
-    def visit_Subscript(self, node: ast.Subscript) -> ast.AST:
-        if isinstance(node.value, ast.Name) and _original(node.value, self.originals) == "Annotated" and isinstance(node.slice, ast.Tuple):
-            return self.visit(node.slice.elts[0])
-        self.generic_visit(node)
-        return node
+def _without_annotated(node: ast.expr, originals: dict[str, str]) -> ast.expr:
+    """``Annotated[X, ...]`` → ``X``, at any depth; new nodes where anything changes, since the
+    tree is shared (``module_tree``)."""
+    if isinstance(node, ast.Subscript):
+        if isinstance(node.value, ast.Name) and _original(node.value, originals) == "Annotated" and isinstance(node.slice, ast.Tuple):
+            return _without_annotated(node.slice.elts[0], originals)
+        return ast.Subscript(value=node.value, slice=_without_annotated(node.slice, originals), ctx=node.ctx)
+    if isinstance(node, ast.Tuple):
+        return ast.Tuple(elts=[_without_annotated(element, originals) for element in node.elts], ctx=node.ctx)
+    if isinstance(node, ast.List):
+        return ast.List(elts=[_without_annotated(element, originals) for element in node.elts], ctx=node.ctx)
+    if isinstance(node, ast.BinOp):
+        return ast.BinOp(left=_without_annotated(node.left, originals), op=node.op, right=_without_annotated(node.right, originals))
+    return node
