@@ -29,13 +29,23 @@ class Fetcher:
         self._origin = origin_of(origin_url)
         self._headers = headers
         self._max_bytes = max_bytes
-        self._client = httpx.Client(timeout=timeout, follow_redirects=False, verify=verify)
+        self._timeout = timeout
+        self._verify = verify
+        #: made on the first request: a local file needs none (its TLS setup alone takes 0.1 s)
+        self._http: httpx.Client | None = None
 
     def __enter__(self) -> Fetcher:
         return self
 
     def __exit__(self, kind: type[BaseException] | None, error: BaseException | None, tb: TracebackType | None) -> None:
-        self._client.close()
+        if self._http is not None:
+            self._http.close()
+
+    @property
+    def _client(self) -> httpx.Client:
+        if self._http is None:
+            self._http = httpx.Client(timeout=self._timeout, follow_redirects=False, verify=self._verify)
+        return self._http
 
     def get(self, url: str) -> tuple[int, str, str]:
         """``(status, text, final URL)`` of a GET; the text is empty for an error status."""

@@ -31,8 +31,7 @@ def make_stub(source: str, *, prune_imports: bool = True) -> str:
 
 def _prune_imports(tree: ast.Module) -> None:
     """Drop imports only the left-out private helpers used."""
-    used = {node.id for node in ast.walk(tree) if isinstance(node, ast.Name)}
-    used |= {node.value.id for node in ast.walk(tree) if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name)}
+    used = {node.id for node in ast.walk(tree) if isinstance(node, ast.Name)}  # ``a.b`` included: ``a`` is a Name
     body: list[ast.stmt] = []
     for node in tree.body:
         if isinstance(node, ast.ImportFrom) and node.module != "__future__":
