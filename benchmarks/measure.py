@@ -49,6 +49,11 @@ def run_measured(cmd: list[str], cwd: Path, env: dict[str, str], timeout: float)
                 "stderr": err.read().decode(errors="replace")}
 
 
+#: Import timing needs the .pyc files the warm-up round writes: a shell that sets
+#: PYTHONDONTWRITEBYTECODE would time compiling every module instead (GitHub's 0.2 s).
+_BYTECODE_ENV = {key: value for key, value in os.environ.items() if key != "PYTHONDONTWRITEBYTECODE"}
+
+
 def import_seconds(python: str, root: Path, stmts: dict[str, str], n: int = 3) -> dict[str, float]:
     """Median seconds of each statement, each in a fresh interpreter with root on sys.path.
 
@@ -60,7 +65,7 @@ def import_seconds(python: str, root: Path, stmts: dict[str, str], n: int = 3) -
             code = (f"import sys; sys.path.insert(0, {str(root)!r}); import time; "
                     f"t = time.perf_counter(); {stmt}; print(time.perf_counter() - t)")
             res = subprocess.run([python, "-c", code], cwd=root, capture_output=True, text=True,
-                                 timeout=300, check=False)
+                                 timeout=300, check=False, env=_BYTECODE_ENV)
             if res.returncode != 0:
                 raise RuntimeError(f"{stmt}: {last_line(res.stderr)}")
             times[key] += [float(res.stdout.split()[-1])] if i else []

@@ -59,3 +59,30 @@ def test_invalid_code_is_a_clean_error() -> None:
     for formatter in ("ruff", "black"):
         with pytest.raises(SvcgenError, match="not valid Python"):
             format_tree({"pkg/bad.py": "def (:\n"}, formatter)
+
+
+def test_ruff_scratch_space_falls_back_to_the_temporary_folder(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """Formatting writes its scratch files in memory (/dev/shm) where it can; where that folder
+    is missing or full, the ordinary temporary folder gives the same output."""
+    from svcgen import format as formatting
+
+    source = {"pkg/a.py": "x = {  'a':1 }\n", "pkg/a.pyi": "x : dict[str,int]\n", "README.md": "  kept  \n"}
+    expected = {"pkg/a.py": 'x = {"a": 1}\n', "pkg/a.pyi": "x: dict[str, int]\n", "README.md": "  kept  \n"}
+    assert format_tree(source) == expected
+
+    monkeypatch.setattr(formatting, "_MEMORY_FOLDER", str(tmp_path / "missing"))
+    assert format_tree(source) == expected
+
+    parents: list[str | None] = []
+    real = formatting._ruff_in
+
+    def full_memory(sources: dict[str, str], parent: str | None) -> dict[str, str]:
+        parents.append(parent)
+        if parent is not None:
+            raise OSError(28, "No space left on device")
+        return real(sources, parent)
+
+    monkeypatch.setattr(formatting, "_MEMORY_FOLDER", str(tmp_path))
+    monkeypatch.setattr(formatting, "_ruff_in", full_memory)
+    assert format_tree(source) == expected
+    assert parents == [str(tmp_path), None]
