@@ -23,6 +23,7 @@ from datamodel_code_generator import DataModelType, InputFileType, LiteralType, 
 from pydantic_core import SchemaError, SchemaValidator, core_schema
 
 from .defaults import NO_DEFAULT, Resolver, fit_default, schema_types
+from .discriminators import fitted_discriminator
 from .errors import SvcgenError
 from .escape import clean_text
 from .ir.naming import snake, unique
@@ -199,8 +200,8 @@ def _prepare(schema: Any, resolve: Resolver) -> Any:
             # ``ｆｏｏ`` and ``foo`` would both be ``FOO`` (TypeError when the package is imported)
             taken: set[str] = set()
             result["x-enum-varnames"] = [unique(snake(value).upper(), taken) for value in enum]
-    if isinstance(result.get("discriminator"), dict) and not _usable_discriminator(result, resolve):
-        del result["discriminator"]
+    if isinstance(result.get("discriminator"), dict):
+        result = fitted_discriminator(result, resolve)
     if "pattern" in result and not usable_pattern(result["pattern"]):
         del result["pattern"]
     if isinstance(result.get("patternProperties"), dict):
@@ -239,40 +240,6 @@ def _without_enum_bases(schema: dict[str, Any], resolve: Resolver) -> dict[str, 
     if kept:
         result["allOf"] = kept
     return result
-
-
-def _usable_discriminator(schema: dict[str, Any], resolve: Resolver) -> bool:
-    """pydantic builds a discriminated union when the model class is created: every variant must
-    be an object with the discriminating property, else the whole package fails to import. A
-    discriminator that cannot be used leaves a plain union (validated variant by variant)."""
-    name = schema["discriminator"].get("propertyName")
-    branches = schema.get("oneOf", schema.get("anyOf"))
-    if branches is None:
-        return True  # on a base schema: the models stage reads it from the subtypes
-    usable = isinstance(name, str) and isinstance(branches, list) and bool(branches)
-    usable = usable and all(_has_property(branch, name, resolve) for branch in branches)
-    if not usable:
-        warnings.warn(f"discriminator {str(name)[:60]!r} is not used: not every variant is an object with that property")
-    return usable
-
-
-def _has_property(schema: Any, name: str, resolve: Resolver, depth: int = 0) -> bool:
-    """``schema`` is an object that declares property ``name`` (through ``$ref`` and ``allOf``), or
-    a union of such objects (a nested discriminated union)."""
-    if depth > 16 or not isinstance(schema, dict):
-        return False
-    if isinstance(schema.get("$ref"), str):
-        return _has_property(resolve(schema["$ref"]), name, resolve, depth + 1)
-    if "$recursiveRef" in schema or "$dynamicRef" in schema:
-        return True  # resolved by the models stage itself
-    properties = schema.get("properties")
-    if isinstance(properties, dict) and name in properties:
-        return True
-    parts = schema.get("allOf")
-    if isinstance(parts, list) and any(_has_property(part, name, resolve, depth + 1) for part in parts):
-        return True
-    variants = schema.get("oneOf", schema.get("anyOf"))
-    return isinstance(variants, list) and bool(variants) and all(_has_property(item, name, resolve, depth + 1) for item in variants)
 
 
 def _is_enum_ref(branch: Any, resolve: Resolver) -> bool:

@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import pydantic
 import pytest
 from svcgen import Config, Diagnostic, build_files
 from svcgen.ir import naming
@@ -827,6 +828,67 @@ def test_discriminator_over_one_value_enums(make: Callable[..., Trap]) -> None:
             assert recorder.last_json() == pets[1]
             assert type(added).__name__ == names["Cat"]
     trap.check_mypy()
+
+
+#: No ``mapping``: OpenAPI's implicit one would tag each variant with its schema name, yet the
+#: variants declare their own values (OpenAI's ``Tool`` union: ``web_search_preview`` and
+#: ``web_search_preview_2025_03_11`` for ``WebSearchPreviewTool``); a free-string variant keeps
+#: the implicit name.
+DECLARED_TAGS = document(
+    schemas={
+        "SearchTool": {
+            "type": "object",
+            "required": ["type"],
+            "properties": {"type": {"type": "string", "enum": ["search", "search_2025"], "default": "search"}, "query": STRING},
+        },
+        "FunctionTool": {
+            "type": "object",
+            "required": ["type", "name"],
+            "properties": {"type": {"const": "function"}, "name": STRING},
+        },
+        "Other": {"type": "object", "required": ["type"], "properties": {"type": STRING, "size": {"type": "integer"}}},
+        "Tool": {"oneOf": [ref("SearchTool"), ref("FunctionTool"), ref("Other")], "discriminator": {"propertyName": "type"}},
+    },
+    paths={
+        "/tools": {
+            "post": {"operationId": "echo_tool", "requestBody": json_body(ref("Tool")), "responses": json_response(ref("Tool"))}
+        }
+    },
+)
+
+
+def test_discriminator_without_mapping_uses_the_values_variants_declare(make: Callable[..., Trap]) -> None:
+    trap = make(DECLARED_TAGS, "trap_declared_tags")
+    trap.check_package()
+    names = class_names(DECLARED_TAGS)
+    answers = [{"type": "search_2025", "query": "q"}, {"type": "function", "name": "f"}, {"type": "Other", "size": 2}]
+    with trap.imported() as pkg:
+        recorder = Recorder(*(httpx.Response(200, json=answer) for answer in answers))
+        with trap.client(pkg, recorder) as client:
+            search = unwrap(client.echo_tool(body={"type": "search", "query": "q"}))
+            assert recorder.last_json() == {"type": "search", "query": "q"}
+            assert type(search).__name__ == names["SearchTool"] and search.type == "search_2025"
+            assert type(unwrap(client.echo_tool(body={"type": "function", "name": "f"}))).__name__ == names["FunctionTool"]
+            assert type(unwrap(client.echo_tool(body={"type": "Other", "size": 2}))).__name__ == names["Other"]
+        with pytest.raises(pydantic.ValidationError):
+            getattr(pkg, names["Tool"]).model_validate({"type": "SearchTool", "query": "q"})
+    trap.check_mypy()
+
+
+def test_two_variants_declaring_one_value_validate_variant_by_variant(make: Callable[..., Trap]) -> None:
+    schemas = {
+        "A": {"type": "object", "required": ["kind"], "properties": {"kind": {"enum": ["x", "y"]}, "a": STRING}},
+        "B": {"type": "object", "required": ["kind"], "properties": {"kind": {"enum": ["y"]}, "b": STRING}},
+        "AB": {"oneOf": [ref("A"), ref("B")], "discriminator": {"propertyName": "kind"}},
+    }
+    spec = document(schemas=schemas, paths={"/ab": {"get": {"operationId": "get_ab", "responses": json_response(ref("AB"))}}})
+    trap = make(spec, "trap_shared_tag")
+    trap.check_package()
+    names = class_names(spec)
+    with trap.imported() as pkg:
+        model = getattr(pkg, names["AB"])
+        assert type(model.model_validate({"kind": "x", "a": "1"}).root).__name__ == names["A"]
+        assert type(model.model_validate({"kind": "y", "b": "2"}).root).__name__ in (names["A"], names["B"])
 
 
 EMAIL = document(
