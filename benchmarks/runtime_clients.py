@@ -55,6 +55,21 @@ class Ctx:
     def model(self, name: str) -> Any:
         return getattr(self.models, name)
 
+    def kwargs(self, name: str) -> dict[str, Any]:
+        """The call's keyword arguments; those named in the endpoint's ``as_models`` become instances
+        of the generated model (built once, as a typed caller holds them), the others plain data."""
+        ep = self.endpoints[name]
+        typed = dict(ep["kwargs"])
+        for key, model_name in ep.get("as_models", {}).items():
+            validate = self.model(model_name).model_validate
+            value = typed[key]
+            typed[key] = [validate(item) for item in value] if isinstance(value, list) else validate(value)
+        return typed
+
+    def method(self, name: str) -> str:
+        """The client method an endpoint calls (several endpoints may call one method differently)."""
+        return self.endpoints[name].get("method", name)
+
 
 # --- raw httpx, with json.dumps/json.loads or pydantic ----------------------------------------
 
@@ -62,8 +77,9 @@ class Ctx:
 def _codec(ctx: Ctx, name: str, mode: str) -> tuple[Callable[[], bytes], Callable[[bytes], Any]]:
     """(request body, response decoder) for one endpoint. The body is built on every call, as the
     generated client builds it: 'json' and 'model' serialise the call's keyword arguments with
-    ``json.dumps(kwargs).encode()``; 'model-io' validates them with the generated input model and
-    dumps that. The decoder: 'json' json.loads, 'model' and 'model-io' model_validate_json of the
+    ``json.dumps(kwargs).encode()`` (as plain data: the same JSON); 'model-io' validates them (as the
+    generated client is given them: plain data or model instances) with the generated input model
+    and dumps that. The decoder: 'json' json.loads, 'model' and 'model-io' model_validate_json of the
     generated response model."""
     ep = ctx.endpoints[name]
     kwargs = ep["kwargs"]
@@ -71,8 +87,8 @@ def _codec(ctx: Ctx, name: str, mode: str) -> tuple[Callable[[], bytes], Callabl
     if mode in ("model", "model-io"):
         decode = ctx.model(ep["model"]).model_validate_json
     if mode == "model-io":
-        validate = ctx.model(ep["input"]).model_validate
-        return (lambda: validate(kwargs).model_dump_json(by_alias=True, exclude_unset=True).encode()), decode
+        validate, given = ctx.model(ep["input"]).model_validate, ctx.kwargs(name)
+        return (lambda: validate(given).model_dump_json(by_alias=True, exclude_unset=True).encode()), decode
     dumps = json.dumps
     return (lambda: dumps(kwargs).encode()), decode
 
@@ -126,7 +142,7 @@ def raw_async_aiohttp(ctx: Ctx) -> tuple[dict, Callable]:
 def generated_sync(ctx: Ctx) -> tuple[dict, Callable]:
     inner = ctx.sync_http() if ctx.canned else None
     client = ctx.pkg.Client(ctx.base, http_client=inner)
-    calls = {name: functools.partial(getattr(client, name), **ep["kwargs"]) for name, ep in ctx.endpoints.items()}
+    calls = {name: functools.partial(getattr(client, ctx.method(name)), **ctx.kwargs(name)) for name in ctx.endpoints}
 
     def close() -> None:
         client.close()
@@ -146,7 +162,7 @@ def generated_async(ctx: Ctx, backend: str | None = None) -> tuple[dict, Callabl
     if inner is not None:
         kwargs["http_client"] = inner
     client = ctx.pkg.AsyncClient(ctx.base, **kwargs)
-    calls = {name: functools.partial(getattr(client, name), **ep["kwargs"]) for name, ep in ctx.endpoints.items()}
+    calls = {name: functools.partial(getattr(client, ctx.method(name)), **ctx.kwargs(name)) for name in ctx.endpoints}
 
     async def close() -> None:
         await client.aclose()
@@ -176,17 +192,21 @@ def _bento_class(ctx: Ctx, is_async: bool) -> type:
     return Canned
 
 
+def _bento_calls(ctx: Ctx, client: Any) -> dict:
+    """Plain-data calls only: BentoML's clients are not given the generated models' instances."""
+    return {name: functools.partial(getattr(client, ctx.method(name)), **ep["kwargs"])
+            for name, ep in ctx.endpoints.items() if not ep.get("as_models")}
+
+
 def bento_sync(ctx: Ctx) -> tuple[dict, Callable]:
     client = _bento_class(ctx, False)(ctx.base)
-    calls = {name: functools.partial(getattr(client, name), **ep["kwargs"]) for name, ep in ctx.endpoints.items()}
-    return calls, client.close
+    return _bento_calls(ctx, client), client.close
 
 
 async def bento_async(ctx: Ctx) -> tuple[dict, Callable]:
     client = _bento_class(ctx, True)(ctx.base)
     await client.__aenter__()
-    calls = {name: functools.partial(getattr(client, name), **ep["kwargs"]) for name, ep in ctx.endpoints.items()}
-    return calls, client.close
+    return _bento_calls(ctx, client), client.close
 
 
 #: Per-call table rows: label -> factory. The first of each list is the ratio's reference.

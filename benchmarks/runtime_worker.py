@@ -85,22 +85,25 @@ async def percall(ctx: rc.Ctx, cfg: dict, factories: dict, is_async: bool, n: in
             opened[label] = await made if inspect.isawaitable(made) else made
         except Exception as exc:  # noqa: BLE001 - reported as a row
             errors[label] = f"n/a ({type(exc).__name__}: {exc})"[:160]
+    # which clients make each call (bentoml's are not given generated model instances)
+    makes = {ep: [label for label, (calls, _close) in opened.items() if ep in calls] for ep in ctx.endpoints}
     for ep in ctx.endpoints:  # check the answer, then warm up (adapters, connections, caches)
-        for label, (calls, _close) in opened.items():
+        for label in makes[ep]:
+            calls = opened[label][0]
             for i in range(max(20, n // 5)):
                 result = await calls[ep]() if is_async else calls[ep]()
                 if i == 0:
                     check(result, cfg["expect"], label)
     rounds = min(10, n)
     k = n // rounds
-    samples: dict = {ep: {label: ([], [], []) for label in opened} for ep in ctx.endpoints}
+    samples: dict = {ep: {label: ([], [], []) for label in makes[ep]} for ep in ctx.endpoints}
     for rep in range(reps):
         log(f"{'async' if is_async else 'sync'} rep {rep + 1}/{reps}")
         gc.collect()
         for ep in ctx.endpoints:
-            acc = {label: [0, []] for label in opened}
+            acc = {label: [0, []] for label in makes[ep]}
             for r in range(rounds):
-                for label in rotated(list(opened), rep + r):
+                for label in rotated(makes[ep], rep + r):
                     call, lat = opened[label][0][ep], acc[label][1]
                     acc[label][0] += await chunk_async(call, k, lat) if is_async else chunk_sync(call, k, lat)
             for label, (cpu_ns, lat) in acc.items():

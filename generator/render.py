@@ -27,6 +27,7 @@ RUNTIME_MODULES = (
     "_files",
     "_http",
     "_models",
+    "_plain",
     "_raw",
     "_redirects",
     "_retries",

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+import datetime
 import json
 import sys
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any, Literal, Union
 
 import httpx
 import pydantic
@@ -20,6 +21,7 @@ from tests.runtime_support import BASE, GOLDEN, PREFIX_BASE, Recorder, load_isol
 
 import calculator_client as calc  # noqa: E402
 import fraud_scoring_client as fs  # noqa: E402
+import fraud_scoring_client.models as fs_models  # noqa: E402
 import text_ops_client as tx  # noqa: E402
 from calculator_client import AsyncClient, Client  # noqa: E402
 
@@ -292,3 +294,194 @@ def test_context_managers_close_only_their_own_http_client() -> None:
         return result
 
     assert asyncio.run(run()) == (True, False)
+
+
+# --- JSON bodies given as plain data: checked by the body type's plain-data twin ---------------
+# The same bytes and the same errors as the body type's own validator (``_adapter``), which is what
+# every body went through before the twin; model instances still go through the model.
+
+_rt = fs._runtime
+
+
+class Color(_rt.OpenEnum):
+    RED = "red"
+    BLUE = "blue"
+
+
+class Leaf(_rt.BaseModel):
+    blob: bytes | None = None
+    when: datetime.datetime | None = None
+    day: datetime.date = datetime.date(2020, 1, 1)
+    color: Color = Color.RED
+    kind: Literal["a", "b"] = "a"
+    n: Annotated[int, pydantic.Field(ge=0)] = 0
+
+
+class Cat(_rt.BaseModel):
+    pet_type: Literal["cat"]
+    meow: Annotated[str, pydantic.Field(alias="meow-sound")] = "m"
+
+
+class Dog(_rt.BaseModel):
+    pet_type: Literal["dog"]
+    bark: Annotated[str, pydantic.Field(alias="bark-sound")] = "b"
+    leaf: Leaf | None = None
+
+
+class Tags(pydantic.RootModel[list[str]]):
+    pass
+
+
+class Node(_rt.BaseModel):
+    name: str
+    children: list[Node] | None = None
+    leaf: Leaf | None = None
+
+
+class Body(_rt.BaseModel):
+    from_: Annotated[str | None, pydantic.Field(alias="from")] = None
+    leaf: Leaf | None = None
+    leaves: list[Leaf] = []
+    by_key: dict[str, Leaf] | None = None
+    pet: Union[Cat, Dog] | None = None
+    tagged: Annotated[Union[Cat, Dog], pydantic.Field(discriminator="pet_type")] | None = None
+    tags: Tags | None = None
+    node: Node | None = None
+    anything: Any = None
+    raw: bytes = b""
+    pair: tuple[Leaf, int] | None = None
+
+
+class Checked(_rt.BaseModel):
+    tags: Annotated[list[str], pydantic.Field(max_length=2, validate_default=True)] = []
+
+
+class BadDefault(_rt.BaseModel):
+    """A default the model rejects whenever the field is left out: such a model stays a model."""
+
+    n: Annotated[int, pydantic.Field(ge=1, validate_default=True)] = 0
+
+
+#: Body types without a model the twin can take (unions stay models; so does BadDefault).
+NO_TWIN: list[Any] = [list[Union[Cat, Dog]], BadDefault]
+TXN = {"transaction_id": "t", "amount": 1}
+PLAIN_BODIES: list[tuple[Any, Any]] = [
+    # aliases, names, both (the name is then an extra, as the model keeps it), extras, coercion, unknown enum values
+    (fs_models.ScoreBatchInput, {"transactions": [{**TXN, "from": "a", "3ds-verified": True}]}),
+    (fs_models.ScoreBatchInput, {"transactions": [{**TXN, "from_": "a", "field_3ds_verified": "yes"}]}),
+    (fs_models.ScoreBatchInput, {"transactions": [{**TXN, "from": "a", "from_": "b"}, {**TXN, "from_": "b", "from": "a"}]}),
+    (fs_models.ScoreBatchInput, {"transactions": [{**TXN, "amount": "1.5", "extra": {"x": [1, b"z"]}, "channel": "fax"}], "zzz": 1}),
+    (fs_models.ScoreBatchInput, {"transactions": [{**TXN, "billing_address": {"country": "DE", "x": 1}, "items": [{"sku": "s", "unit_price": 1}]}]}),
+    (fs_models.ScoreBatchInput, {"transactions": [{**TXN, "currency": "USD", "channel": "web"}], "threshold": 0.5}),  # given defaults are sent
+    # model instances below the top, where only the model takes them
+    (fs_models.ScoreBatchInput, {"transactions": [{**TXN, "billing_address": fs.Address(country="FR")}]}),
+    (fs_models.ScoreBatchInput, {"transactions": [TXN, fs.Transaction(transaction_id="u", amount=2, from_="x")]}),
+    # invalid: the model's own errors
+    (fs_models.ScoreBatchInput, {"transactions": [{**TXN, "amount": -1}]}),
+    (fs_models.ScoreBatchInput, {"transactions": [{"transaction_id": "t"}, {**TXN, "billing_address": {"country": "DEU"}}]}),
+    (fs_models.ScoreBatchInput, {"transactions": "x"}),
+    (fs_models.ScoreBatchInput, {}),
+    # bytes as base64, datetimes, enums, literals, nested defaults, unions and root models (kept as models)
+    (Body, {}),
+    (Body, {"leaf": {"blob": b"\x00\xff", "when": "2024-01-02T03:04:05Z", "color": "green"}, "raw": b"abc"}),
+    (Body, {"leaf": {"blob": "text", "day": "2021-02-03", "kind": "b", "n": "3"}}),
+    (Body, {"leaves": [{"n": 1}, {"color": "blue"}], "by_key": {"a": {"n": 2}}, "pair": [{"n": 1}, "2"]}),
+    (Body, {"pet": {"pet_type": "dog", "bark-sound": "w", "leaf": {"n": 5}}, "tagged": {"pet_type": "cat", "meow": "x"}}),
+    (Body, {"tags": ["a", "b"], "node": {"name": "r", "children": [{"name": "c", "leaf": {"blob": b"q"}}]}}),
+    (Body, {"anything": {"x": Leaf(n=3), "y": [Leaf(color=Color.BLUE)]}, "from": None}),
+    (Body, {"leaf": {"n": -1}}),
+    (Body, {"leaf": {"kind": "c"}, "tagged": {"pet_type": "cow"}}),
+    (Node, {"name": "r", "children": [{"name": "c", "children": [{"name": "d", "leaf": {"blob": b"q"}}]}]}),
+    (list[Leaf], [{"blob": b"\x01"}, {"n": 2, "extra": True}]),
+    (dict[str, Node], {"a": {"name": "x", "children": []}}),
+    (list[Union[Cat, Dog]], [{"pet_type": "cat"}]),
+    (Checked, {}),
+    (Checked, {"tags": ["a", "b", "c"]}),
+    (BadDefault, {}),
+    (BadDefault, {"n": 2}),
+]
+
+
+def _before(body_type: Any, body: Any) -> bytes | pydantic.ValidationError:
+    """What every JSON body gave before the twin: the body type's own validator, then its dump."""
+    adapter = _rt._endpoint._adapter(body_type)
+    try:
+        return adapter.dump_json(adapter.validate_python(body), by_alias=True, exclude_unset=True)
+    except pydantic.ValidationError as error:
+        return error
+
+
+@pytest.mark.parametrize(("body_type", "body"), PLAIN_BODIES)
+def test_plain_data_body_sends_what_the_model_sends_and_raises_its_errors(body_type: Any, body: Any) -> None:
+    recorder = Recorder(httpx.Response(200))
+    client = fs.Client(BASE, http_client=recorder.sync_http())
+    endpoint: Any = _rt.Endpoint("POST", "/x", body=body_type, body_kind="json", decode="none")
+    expected = _before(body_type, body)
+    if isinstance(expected, bytes):
+        client._request(endpoint, body=body)
+        assert recorder.last.content == expected
+    else:
+        with pytest.raises(pydantic.ValidationError) as caught:
+            client._request(endpoint, body=body)
+        assert caught.value.title == expected.title and caught.value.errors() == expected.errors()
+        assert recorder.calls == 0
+    # the twin is used unless the body type has no model it can take
+    assert (endpoint._plain_body is None) == (body_type in NO_TWIN)
+
+
+class _ModelValidatorUnused:
+    def __getattr__(self, name: str) -> Any:
+        raise AssertionError(f"plain data went through the model's validator ({name})")
+
+
+def test_plain_and_model_arguments_send_the_same_json_and_skip_model_building(monkeypatch: pytest.MonkeyPatch) -> None:
+    recorder = Recorder(httpx.Response(200, json={"results": [], "flagged_count": 0, "timeout": 3.0, "streamed": False}))
+    client = fs.Client(BASE, http_client=recorder.sync_http())
+    plain = [
+        {**TXN, "from": "acct-1", "3ds-verified": True, "billing_address": {"country": "DE"}, "items": [{"sku": "s", "unit_price": 2}]},
+        {"transaction_id": "u", "amount": 2.5, "from_": "acct-2", "currency": "EUR", "tags": ["x"], "note": "kept"},
+    ]
+    expected = {
+        "transactions": [
+            {"transaction_id": "t", "amount": 1.0, "from": "acct-1", "3ds-verified": True, "billing_address": {"country": "DE"},
+             "items": [{"sku": "s", "unit_price": 2.0}]},  # defaults not given (quantity, currency, channel) are not sent
+            {"transaction_id": "u", "amount": 2.5, "currency": "EUR", "from": "acct-2", "tags": ["x"], "note": "kept"},
+        ],
+        "timeout": 3.0,
+    }
+    client.score_batch(transactions=plain, timeout=3.0)  # type: ignore[arg-type]
+    assert sent(recorder.last) == expected
+    from_plain = recorder.last.content
+    endpoint = fs._client._SCORE_BATCH
+    assert endpoint._plain_body is not None
+    models = [fs.Transaction.model_validate(item) for item in plain]
+    client.score_batch(transactions=models, timeout=3.0)
+    assert recorder.last.content == from_plain
+    monkeypatch.setattr(endpoint, "_body_adapter", _ModelValidatorUnused())
+    client.score_batch(transactions=plain, timeout=3.0)  # type: ignore[arg-type]
+    assert recorder.last.content == from_plain
+    with pytest.raises(AssertionError, match="model's validator"):
+        client.score_batch(transactions=models, timeout=3.0)  # typed callers: the model's own dump
+
+
+def test_plain_data_body_error_is_the_models_and_nothing_is_sent() -> None:
+    recorder = Recorder(httpx.Response(200))
+    client = fs.Client(BASE, http_client=recorder.sync_http())
+    transactions = [TXN, {**TXN, "billing_address": {"country": "DEU"}, "items": [{"sku": "s", "quantity": 0, "unit_price": 1}]}]
+    with pytest.raises(pydantic.ValidationError) as caught:
+        client.score_batch(transactions=transactions)  # type: ignore[arg-type]
+    assert recorder.calls == 0
+    assert caught.value.title == "ScoreBatchInput"
+    assert [error["loc"] for error in caught.value.errors()] == [
+        ("transactions", 1, "billing_address", "country"),
+        ("transactions", 1, "items", 0, "quantity"),
+    ]
+
+    async def run() -> None:
+        async with fs.AsyncClient(BASE, http_client=recorder.async_http()) as aclient:
+            with pytest.raises(pydantic.ValidationError) as again:
+                await aclient.score_batch(transactions=transactions)  # type: ignore[arg-type]
+            assert again.value.errors() == caught.value.errors()
+
+    asyncio.run(run())
+    assert recorder.calls == 0
