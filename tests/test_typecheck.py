@@ -60,3 +60,40 @@ def test_stubtest(golden_copy: tuple[Path, str]) -> None:
         folder,
     )
     assert result.returncode == 0, result.stdout[-5000:] + result.stderr[-2000:]
+
+
+#: A caller of the scoring client passes plain mappings wherever a model is expected, alone or
+#: in a list (DESIGN §2a: validated client-side), and mixes them with model instances.
+_MAPPING_CALLER = '''
+from typing import Any
+
+from fraud_scoring_client import AsyncClient, Client, Transaction
+
+
+def call(client: Client, rows: list[dict[str, Any]]) -> None:
+    client.score(transaction={"transaction_id": "t", "amount": 1.0})
+    client.score_batch(transactions=rows)
+    client.score_batch(transactions=[Transaction(transaction_id="t", amount=1.0), {"transaction_id": "u", "amount": 2.0}])
+    client.score_batch(transactions=(Transaction(transaction_id="t", amount=1.0),))
+
+
+async def call_async(client: AsyncClient, rows: list[dict[str, Any]]) -> None:
+    await client.score_batch(transactions=rows)
+'''
+_WRONG_CALLER = '''
+from fraud_scoring_client import Client
+
+
+def call(client: Client) -> None:
+    client.score_batch(transactions=[1, 2])
+'''
+
+
+@pytest.mark.parametrize("source, ok", [(_MAPPING_CALLER, True), (_WRONG_CALLER, False)], ids=["mappings", "wrong"])
+def test_model_parameters_accept_plain_mappings_under_mypy(source: str, ok: bool, tmp_path: Path) -> None:
+    shutil.copytree(GOLDEN / "scoring", tmp_path / "pkg")
+    (tmp_path / "pkg" / "caller.py").write_text(source)
+    result = _run([sys.executable, "-m", "mypy", "--strict", "--no-incremental", "caller.py"], tmp_path / "pkg")
+    assert (result.returncode == 0) is ok, result.stdout + result.stderr
+    if not ok:
+        assert "[list-item]" in result.stdout or "[arg-type]" in result.stdout, result.stdout

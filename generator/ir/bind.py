@@ -103,15 +103,34 @@ class _QualifyModels(ast.NodeTransformer):
 
 
 def accept_mappings(annotation: str, models: ModelModule) -> str:
-    """``Transaction | None`` → ``Transaction | Mapping[str, Any] | None``: a plain mapping is validated into the model."""
-    members = _union_members(ast.parse(annotation, mode="eval").body)
-    result: list[str] = []
-    for member in members:
-        text = ast.unparse(member)
-        result.append(text)
-        if isinstance(member, ast.Name) and member.id in models.classes and member.id not in models.enums:
-            result.append("Mapping[str, Any]")
-    return " | ".join(dict.fromkeys(result))
+    """``Transaction | None`` → ``Transaction | Mapping[str, Any] | None``, and a container of
+    models ``list[Transaction]`` → ``Sequence[Transaction | Mapping[str, Any]]`` (``Sequence``:
+    a ``list[dict[str, Any]]`` is not a ``list`` of the union): a plain mapping is validated
+    into the model."""
+    alternatives = _widened(ast.parse(annotation, mode="eval").body, models)
+    return annotation if alternatives is None else " | ".join(alternatives)
+
+
+def _widened(node: ast.expr, models: ModelModule) -> list[str] | None:
+    """The union members of ``node`` accepting plain mappings for the models in it; ``None`` if
+    it holds no model."""
+    members = _union_members(node)
+    if len(members) > 1:
+        parts = [_widened(member, models) for member in members]
+        if all(part is None for part in parts):
+            return None
+        found = [text for part, member in zip(parts, members) for text in (part or [ast.unparse(member)])]
+        return list(dict.fromkeys(found))
+    if isinstance(node, ast.Name) and node.id in models.classes and node.id not in models.enums:
+        return [node.id, "Mapping[str, Any]"]
+    if isinstance(node, ast.Subscript) and isinstance(node.value, ast.Name):
+        if node.value.id in ("list", "Sequence"):
+            item = _widened(node.slice, models)
+            return None if item is None else [f"Sequence[{' | '.join(item)}]"]
+        if node.value.id in ("dict", "Mapping") and isinstance(node.slice, ast.Tuple) and len(node.slice.elts) == 2:
+            value = _widened(node.slice.elts[1], models)
+            return None if value is None else [f"Mapping[{ast.unparse(node.slice.elts[0])}, {' | '.join(value)}]"]
+    return None
 
 
 def _union_members(node: ast.expr) -> list[ast.expr]:

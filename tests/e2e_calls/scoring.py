@@ -32,7 +32,7 @@ def check_sync(url: str) -> int:
             pass
         else:
             raise AssertionError("an invalid mapping was not rejected before sending")
-        batch = client.score_batch(transactions=[TRANSACTION, Transaction.model_validate(PLAIN)], timeout=3.5, stream=True)
+        batch = client.score_batch(transactions=[TRANSACTION, PLAIN], timeout=3.5, stream=True)
         assert isinstance(batch, BatchResult) and len(batch.results) == 2
         assert batch.timeout == 3.5 and batch.streamed is True, batch
         assert client.risk_level(score=0.95) in ("high", "medium", "low")
