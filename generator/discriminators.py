@@ -35,7 +35,7 @@ def _with_declared_tags(schema: dict[str, Any], resolve: Resolver) -> dict[str, 
         return schema
     given = discriminator.get("mapping")
     mapping: dict[str, Any] = dict(given) if isinstance(given, dict) else {}
-    mapped = set(mapping.values())
+    mapped = {target for target in mapping.values() if isinstance(target, str)}
     added: dict[str, str] = {}
     for branch in branches:
         ref = branch.get("$ref") if isinstance(branch, dict) else None

@@ -8,14 +8,9 @@ nothing is ever dropped silently.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
-#: What a spec's text may hold that must not reach a terminal raw: controls (``\x1b[2J``…),
-#: bidi and zero-width characters, line separators, lone surrogates.
-_UNPRINTABLE = re.compile(
-    "[\x00-\x1f\x7f-\x9f\u061c\u200b-\u200f\u2028\u2029\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff\ud800-\udfff]"
-)
+from .escape import escaped
 
 
 class SvcgenError(Exception):
@@ -45,7 +40,6 @@ class Diagnostic:
 
 
 def _one_line(text: str) -> str:
-    """One line, safe to print: whitespace collapsed, and the characters of :data:`_UNPRINTABLE`
-    (which names and paths from a spec may hold) written as escapes (``\x1b``)."""
-    collapsed = " ".join(str(text).split())
-    return _UNPRINTABLE.sub(lambda match: match.group().encode("unicode_escape", "backslashreplace").decode("ascii"), collapsed)
+    """One line, safe to print: whitespace collapsed, and the controls, bidi characters and
+    surrogates names and paths from a spec may hold written as escapes (``\\x1b``)."""
+    return escaped(" ".join(str(text).split()))

@@ -11,10 +11,11 @@ import re
 import textwrap
 import unicodedata
 
-#: Control characters (but tab and newline), line/paragraph separators, zero-width and bidi
-#: controls (Trojan Source), the BOM, and lone surrogates (not text: no file can hold them).
+#: Control characters (but tab and newline), line/paragraph separators (``str.splitlines``
+#: breaks lines there, ``ast`` does not), zero-width, invisible and bidi controls (Trojan Source),
+#: the BOM, and lone surrogates (not text: no file can hold them).
 _UNSAFE = re.compile(
-    "[\x00-\x08\x0b-\x1f\x7f\u0080-\u009f\u061c\u2028\u2029\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff\ud800-\udfff]"
+    "[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200b-\u200f\u2028\u2029\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff\ud800-\udfff]"
 )
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+!|<>~])")
 
@@ -34,6 +35,12 @@ def clean_text(text: str | None) -> str:
         return ""
     text = unicodedata.normalize("NFC", str(text)).replace("\r\n", "\n").replace("\r", "\n").replace("\t", "    ")
     return _UNSAFE.sub("", text)
+
+
+def escaped(text: str) -> str:
+    """``text`` with the characters of :data:`_UNSAFE` written as Python escapes (``\\x1b``):
+    visible in a message, and the same value inside a Python string literal."""
+    return _UNSAFE.sub(lambda match: match.group().encode("unicode_escape", "backslashreplace").decode("ascii"), text)
 
 
 def docstring(text: str | None, *, limit: int = 4000, width: int = 88) -> str:

@@ -99,8 +99,9 @@ _SURROGATE = re.compile("[\ud800-\udfff]")
 
 def _check_strings(values: Iterable[object], where: str) -> None:
     for value in values:
-        if isinstance(value, str) and _SURROGATE.search(value):
-            raise SvcgenError(f"{where}: document holds a lone surrogate (\\u{ord(_SURROGATE.search(value)[0]):04x}), which is not Unicode text")
+        found = _SURROGATE.search(value) if isinstance(value, str) else None
+        if found:
+            raise SvcgenError(f"{where}: document holds a lone surrogate (\\u{ord(found[0]):04x}), which is not Unicode text")
 
 
 #: Where a schema names its own type directly: a cycle through these keys names nothing.

@@ -14,12 +14,8 @@ import ast
 import functools
 import re
 
-#: Characters Python accepts raw inside strings but that no generated source may hold raw: other
-#: controls, line/paragraph separators (``str.splitlines`` breaks lines there, ``ast`` does not),
-#: bidi and zero-width controls (Trojan Source), the BOM, lone surrogates.
-_INVISIBLE = re.compile(
-    "[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200b-\u200f\u2028\u2029\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff\ud800-\udfff]"
-)
+from .escape import escaped
+
 _ENUM_BASE = re.compile(r"^(class \w+\()(?:(\w+), )?(Int|Str)?Enum\):", re.MULTILINE)
 _ENUM_IMPORT = re.compile(r"^from enum import (?:Enum|IntEnum|StrEnum)(?:, (?:Enum|IntEnum|StrEnum))*\n", re.MULTILINE)
 
@@ -58,10 +54,26 @@ def class_statements(tree: ast.Module) -> list[tuple[ast.ClassDef, ast.stmt]]:
 
 
 def escape_invisible(text: str) -> str:
-    """Write such characters as escapes: the models stage leaves some raw in string values (enum
-    members); inside a string literal (never raw: the models stage doubles backslashes) the
-    escape is the same value, and identifiers cannot hold them."""
-    return _INVISIBLE.sub(lambda match: match.group().encode("unicode_escape", "backslashreplace").decode("ascii"), text)
+    """Write controls, separators, bidi characters and surrogates as escapes: the models stage
+    leaves some raw in string values (enum members); inside a string literal (never raw: the
+    models stage doubles backslashes) the escape is the same value, and identifiers cannot hold them."""
+    return escaped(text)
+
+
+#: A replacement in a module's text: line (from 1), start and end as ``ast`` gives them (UTF-8
+#: byte offsets in the line), new text.
+Edit = tuple[int, int, int, str]
+
+
+def edited(text: str, edits: list[Edit]) -> str:
+    """``text`` with every edit made (``text`` itself when there is none: its tree stays shared)."""
+    if not edits:
+        return text
+    lines = text.splitlines(keepends=True)
+    for lineno, start, end, new in sorted(edits, reverse=True):
+        raw = lines[lineno - 1].encode()
+        lines[lineno - 1] = (raw[:start] + new.encode() + raw[end:]).decode()
+    return "".join(lines)
 
 
 def unshadowed_fields(text: str) -> str:
@@ -78,7 +90,7 @@ def unshadowed_fields(text: str) -> str:
         if alias.asname in (None, alias.name)
     }
     available = {alias.asname or alias.name for node in tree.body if isinstance(node, ast.ImportFrom) for alias in node.names}
-    edits: list[tuple[int, int, int, str]] = []
+    edits: list[Edit] = []
     added: set[str] = set()
     for cls in (node for node in tree.body if isinstance(node, ast.ClassDef)):
         fields = {item.target.id for item in cls.body if isinstance(item, ast.AnnAssign) and isinstance(item.target, ast.Name)}
@@ -97,11 +109,7 @@ def unshadowed_fields(text: str) -> str:
                             added.add(name.id)
                             _node, spec = imported[name.id]
                             edits.append((spec.lineno, spec.end_col_offset or 0, spec.end_col_offset or 0, f", {name.id} as {alias}"))
-    lines = text.splitlines(keepends=True)
-    for lineno, start, end, new in sorted(edits, reverse=True):
-        raw = lines[lineno - 1].encode()
-        lines[lineno - 1] = (raw[:start] + new.encode() + raw[end:]).decode()
-    return "".join(lines)
+    return edited(text, edits)
 
 
 def unshadowed_imports(text: str) -> str:
@@ -112,7 +120,7 @@ def unshadowed_imports(text: str) -> str:
     defined = {node.name for node in tree.body if isinstance(node, ast.ClassDef)}
     defined |= {target.id for node in tree.body if isinstance(node, ast.Assign) for target in node.targets if isinstance(target, ast.Name)}
     used = {node.id for node in module_names(text) if isinstance(node.ctx, ast.Load)}
-    spots = []
+    edits: list[Edit] = []
     for node in tree.body:
         if not isinstance(node, ast.ImportFrom):
             continue
@@ -120,12 +128,8 @@ def unshadowed_imports(text: str) -> str:
         for alias in node.names:
             name = alias.name
             if alias.asname not in (None, name) and name in used and name not in defined and name not in plain:
-                spots.append((alias.lineno, alias.col_offset, f"{name}, "))
-    lines = text.splitlines(keepends=True)
-    for lineno, start, insert in sorted(spots, reverse=True):
-        raw = lines[lineno - 1].encode()
-        lines[lineno - 1] = (raw[:start] + insert.encode() + raw[start:]).decode()
-    return "".join(lines)
+                edits.append((alias.lineno, alias.col_offset, alias.col_offset, f"{name}, "))
+    return edited(text, edits)
 
 
 def open_enums(text: str, runtime_module: str) -> str:
@@ -162,7 +166,7 @@ _BARE_GENERICS = {"list": "[Any]", "dict": "[str, Any]", "set": "[Any]", "frozen
 def parameterise_bare_generics(text: str) -> str:
     """``list`` → ``list[Any]`` in annotations and base classes (``Field(default_factory=list)`` untouched)."""
     tree = module_tree(text)
-    spots: list[tuple[int, int, str]] = []
+    spots: list[Edit] = []
     for node in [*tree.body, *(statement for _cls, statement in class_statements(tree))]:
         if isinstance(node, ast.AnnAssign):
             spots.extend(_bare_names(node.annotation))
@@ -171,25 +175,21 @@ def parameterise_bare_generics(text: str) -> str:
                 spots.extend(_bare_names(base))
     if not spots:
         return text
-    lines = text.splitlines(keepends=True)
-    for lineno, end, suffix in sorted(spots, reverse=True):
-        raw = lines[lineno - 1].encode()
-        lines[lineno - 1] = (raw[:end] + suffix.encode() + raw[end:]).decode()
-    text = "".join(lines)
+    text = edited(text, spots)
     if not re.search(r"^from typing import .*\bAny\b", text, flags=re.MULTILINE):
         text = text.replace("from __future__ import annotations\n", "from __future__ import annotations\n\nfrom typing import Any\n", 1)
     return text
 
 
-def _bare_names(node: ast.expr) -> list[tuple[int, int, str]]:
+def _bare_names(node: ast.expr) -> list[Edit]:
     """Positions just after bare container names in an annotation, outside calls."""
     if isinstance(node, ast.Call):
         return []
     if isinstance(node, ast.Name) and node.id in _BARE_GENERICS and node.end_lineno is not None and node.end_col_offset is not None:
-        return [(node.end_lineno, node.end_col_offset, _BARE_GENERICS[node.id])]
+        return [(node.end_lineno, node.end_col_offset, node.end_col_offset, _BARE_GENERICS[node.id])]
     if isinstance(node, ast.Subscript):
         return _bare_names(node.slice)
-    found: list[tuple[int, int, str]] = []
+    found: list[Edit] = []
     for child in ast.iter_child_nodes(node):
         if isinstance(child, ast.expr):
             found.extend(_bare_names(child))
@@ -215,16 +215,12 @@ def rename_reserved(text: str, reserved: frozenset[str]) -> str:
         renamed[name] = new
     fields = {id(node.target) for node in tree.body if isinstance(node, ast.AnnAssign)}
     fields |= {id(node.target) for _cls, node in class_statements(tree) if isinstance(node, ast.AnnAssign)}
-    spots = [
-        (node.lineno, node.col_offset, node.end_col_offset, renamed[node.id])
+    spots: list[Edit] = [
+        (node.lineno, node.col_offset, node.end_col_offset or node.col_offset, renamed[node.id])
         for node in module_names(text)
         if node.id in renamed and id(node) not in fields
     ]
-    lines = text.splitlines(keepends=True)
-    for lineno, start, end, new in sorted(spots, reverse=True):
-        raw = lines[lineno - 1].encode()
-        lines[lineno - 1] = (raw[:start] + new.encode() + raw[end:]).decode()
-    text = "".join(lines)
+    text = edited(text, spots)
     for old, new in renamed.items():
         text = re.sub(rf"^class {old}\b", f"class {new}", text, flags=re.MULTILINE)
         text = re.sub(rf'^{old} = TypeAliasType\(\s*"{old}"', f'{new} = TypeAliasType("{new}"', text, flags=re.MULTILINE)

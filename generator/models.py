@@ -29,12 +29,12 @@ from .escape import clean_text
 from .ir.naming import snake, unique
 from .model_fixups import (
     escape_invisible,
-    open_enums,
-    parameterise_bare_generics,
-    rename_reserved,
     forget_trees,
     module_names,
     module_tree,
+    open_enums,
+    parameterise_bare_generics,
+    rename_reserved,
     type_alias,
     unshadowed_fields,
     unshadowed_imports,
