@@ -654,7 +654,7 @@ def _template_comments() -> set[str]:
     return _COMMENTS
 
 
-def check_pyproject(text: str, package: str) -> list[str]:
+def check_pyproject(text: str, package: str, files: dict[str, str]) -> list[str]:
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
@@ -673,8 +673,11 @@ def check_pyproject(text: str, package: str) -> list[str]:
     if data.get("build-system", {}).get("requires") != ["setuptools==80.9.0"]:
         problems.append("pyproject.toml: build-system.requires changed")
     setuptools = data.get("tool", {}).get("setuptools", {})
-    if set(setuptools) != {"packages", "package-data"} or setuptools.get("packages") != [package, f"{package}._runtime"]:
-        problems.append(f"pyproject.toml: [tool.setuptools] is {setuptools!r}"[:300])
+    packages = sorted(
+        path.rsplit("/", 1)[0].replace("/", ".") for path in files if path.startswith(f"{package}/") and path.endswith("/__init__.py")
+    )
+    if set(setuptools) != {"packages", "package-data"} or setuptools.get("packages") != packages:
+        problems.append(f"pyproject.toml: [tool.setuptools] is {setuptools!r}, the package folders are {packages}"[:300])
     if not isinstance(project.get("description"), str) or "\n" in project.get("description", ""):
         problems.append("pyproject.toml: description is not one line")
     return problems
@@ -754,7 +757,7 @@ def check_files(files: dict[str, str], package: str, *, runtime_state: object = 
             except ValueError as exc:
                 problems.append(f"{path}: not JSON: {exc}")
     if "pyproject.toml" in files:
-        problems.extend(check_pyproject(files["pyproject.toml"], package))
+        problems.extend(check_pyproject(files["pyproject.toml"], package, files))
     else:
         problems.append("no pyproject.toml")
     if "README.md" in files:
