@@ -47,6 +47,7 @@ from unittest import mock
 
 from hypothesis import strategies as st
 from hypothesis.configuration import set_hypothesis_home_dir
+from tests.support.wheels import BuildError, installed
 
 ROOT = Path(__file__).resolve().parents[2]
 # hypothesis's example database and caches live with the other caches (git-ignored)
@@ -796,7 +797,8 @@ def check_in_process(
     document: dict[str, Any], *, lazy: bool = False, formatter: str = "ruff", importer: ImportWorker | None = None
 ) -> Outcome:
     """``build_files`` on the document (models split into a lazy package when ``lazy``), then every
-    check; with an ``importer``, the package is also written to a scratch folder and imported."""
+    check; with an ``importer``, the package is also written to a scratch folder, built into a wheel,
+    installed and imported from where it was installed."""
     from svcgen import Config, SvcgenError, build_files
 
     runtime_state = _runtime_state()
@@ -822,7 +824,12 @@ def check_in_process(
                 target = Path(folder, relative)
                 target.parent.mkdir(parents=True, exist_ok=True)
                 target.write_text(text, encoding="utf-8", newline="\n")
-            outcome.problems += importer.check(Path(folder), generated.package) + marker_problems()
+            try:  # imported as users get it: built into a wheel (pinned backend) and installed
+                site = installed(Path(folder), isolated=False)
+            except BuildError as exc:
+                outcome.problems.append(f"the package does not build or install: {str(exc)[-1500:]}")
+                return outcome
+            outcome.problems += importer.check(site, generated.package) + marker_problems()
     return outcome
 
 
