@@ -126,8 +126,23 @@ def create_env(home: Path, version: str, pins: str, projects: list[Path], wheels
     requirements = [requirement for project in projects for requirement in project_requirements(project)]
     chosen = floor_pins(requirements, version) if pins == "floor" else newest_requirements(requirements, version)
     tools = [dev_pin("mypy"), "pandas-stubs"]
-    run([str(UV), "pip", "install", "--quiet", "--python", str(python), *map(str, wheels), *chosen, *tools])
+    # wheels only, as users on that Python get them: a floor without a wheel for it fails here
+    install = [str(UV), "pip", "install", "--quiet", "--no-build", "--python", str(python)]
+    run([*install, *map(str, wheels), *chosen, *tools])
+    if not _ships_types(python, "PIL"):  # pillow before 10.1 has no inline types: its stub package
+        run([*install, "types-Pillow"])
     return CellEnv(python, list(projects))
+
+
+def _ships_types(python: Path, package: str) -> bool:
+    """Whether an installed package is missing or carries its own types (``py.typed``)."""
+    code = (
+        "import importlib.util, pathlib, sys\n"
+        "spec = importlib.util.find_spec(sys.argv[1])\n"
+        "folder = spec and spec.submodule_search_locations and pathlib.Path(list(spec.submodule_search_locations)[0])\n"
+        "print(not spec or (folder and (folder / 'py.typed').is_file()) or False)\n"
+    )
+    return run([str(python), "-c", code, package]).strip() == "True"
 
 
 def installed_versions(python: Path, names: Iterable[str]) -> dict[str, str]:
