@@ -22,6 +22,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from . import allowlists
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -171,9 +173,9 @@ def mypy_strict(folder: Path, package: str, cache: Path) -> subprocess.Completed
 
 
 def stubtest(folder: Path, package: str) -> subprocess.CompletedProcess[str]:
-    """``python -m mypy.stubtest`` with the package's own allowlist of pydantic artefacts, as ``tests/test_typecheck.py`` runs it."""
-    allowlist = ["--allowlist", str(folder / "stubtest-allowlist.txt"), "--ignore-unused-allowlist"]
-    return run([PYTHON, "-m", "mypy.stubtest", "--mypy-config-file", os.devnull, *allowlist, package], folder)
+    """``python -m mypy.stubtest`` with the package's own allowlists of pydantic artefacts that apply to
+    this environment (every entry needed), as ``tests/test_typecheck.py`` runs it."""
+    return allowlists.stubtest(folder, package, PYTHON)
 
 
 # --- what the package contains -------------------------------------------------------
