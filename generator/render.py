@@ -10,6 +10,7 @@ from typing import Any
 import jinja2
 
 from . import escape
+from .allowlist import stubtest_allowlists, versioned_files
 from .ir.model import Api, Operation
 from .models import HEADER, ModelModule
 from .packaging import packing
@@ -117,13 +118,15 @@ def render_package(
         "runtime_exports": sorted(EXPORTS_FROM_RUNTIME),
     }
     pkg = api.package
+    allowlists = stubtest_allowlists(pkg, models)
+    context["allowlists"] = versioned_files(allowlists)
     files = {
         "README.md": env.get_template("README.md.jinja").render(context),
         f"{pkg}/__init__.py": env.get_template("package/__init__.py.jinja").render(context),
         f"{pkg}/_client.py": env.get_template("package/_client.py.jinja").render(context),
         f"{pkg}/py.typed": "",
         f"{pkg}/_svcgen.json": provenance(document_sha256, options, svcgen_version),
-        "stubtest-allowlist.txt": stubtest_allowlist(pkg, models),
+        **allowlists,
     }
     if api.lazy_models:
         for relative, text in split_models(models.text, HEADER).items():
@@ -138,20 +141,6 @@ def render_package(
 def render_pyproject(api: Api, files: dict[str, str]) -> str:
     """The project file, written last: it packs exactly the packages and data files in ``files``."""
     return environment().get_template("pyproject.toml.jinja").render(api=api, packing=packing(files, api.package))
-
-
-def stubtest_allowlist(package: str, models: ModelModule) -> str:
-    """What ``mypy.stubtest`` reports about pydantic itself rather than about the stubs."""
-    escaped = package.replace(".", "\\.")
-    lines = [
-        "# mypy.stubtest --allowlist stubtest-allowlist.txt: differences between stubtest's view and",
-        "# pydantic's runtime, not between the stubs and the code. pydantic registers parametrised",
-        "# RootModel[...] classes in the module that uses them, and gives a RootModel's root a",
-        "# sentinel default in __init__.",
-        f"{escaped}\\.models(\\.\\w+)?\\.RootModel\\[.*\\]_*",
-    ]
-    lines += [f"{escaped}\\.models(\\.\\w+)?\\.{name}\\.__init__" for name in sorted(models.root_models)]
-    return "\n".join(lines) + "\n"
 
 
 def example_call(op: Operation) -> str:

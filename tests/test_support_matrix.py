@@ -22,8 +22,8 @@ from tests.golden_support import GOLDEN, golden_specs
 from tests.support.generated_pkg import package_modules
 from tests.support.matrix import PINS, PYTHONS, CellEnv, create_env, installed_versions, requires_python
 from tests.support.services import serve_example
-from tests.support.wheels import build_wheel, distribution_name, run, BuildError
-from tests.support.stubtest_allowlists import allowlists
+from tests.support.wheels import BuildError, build_wheel, distribution_name, run
+from tests.support.allowlists import allowlists, versions_of
 
 pytestmark = pytest.mark.e2e
 
@@ -124,7 +124,8 @@ def test_mypy_strict(cell: tuple[str, str, list[CellEnv]]) -> None:
 def test_stubtest(cell: tuple[str, str, list[CellEnv]]) -> None:
     version, _, envs = cell
     for env in envs:
-        lists = [arg for project in env.projects for path in allowlists(project, version) for arg in ("--allowlist", str(path))]
+        versions = versions_of(env.python)
+        lists = [arg for project in env.projects for path in allowlists(project, versions) for arg in ("--allowlist", str(path))]
         with tempfile.TemporaryDirectory() as elsewhere:
             try:
                 run([str(env.python), "-m", "mypy.stubtest", "--mypy-config-file", "/dev/null", *lists, *env.packages],

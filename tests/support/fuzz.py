@@ -520,7 +520,7 @@ _RAW_DANGER = re.compile(
 )
 #: Comments that steer tools; only the template's own may appear.
 _PRAGMA = re.compile(r"type\s*:|noqa|pyright\s*:|mypy\s*:|fmt\s*:|ruff\s*:|pylint\s*:|pragma|coding[:=]|isort\s*:", re.IGNORECASE)
-TOP_LEVEL_FILES = {"pyproject.toml", "README.md", "stubtest-allowlist.txt"}
+TOP_LEVEL_FILES = {"pyproject.toml", "README.md", "stubtest-allowlist.txt", "stubtest-allowlist.pydantic-2.14.txt"}
 _WINDOWS_RESERVED = re.compile(r"^(con|prn|aux|nul|com[0-9¹²³]|lpt[0-9¹²³]|conin\$|conout\$)$", re.IGNORECASE)
 _PATH_PART = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.\-]*$")
 PYPROJECT_KEYS = {

@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from tests.support.wheels import installed
+from tests.support import allowlists
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -181,13 +182,9 @@ def mypy_strict(folder: Path, package: str, cache: Path) -> subprocess.Completed
 
 
 def stubtest(folder: Path, package: str) -> subprocess.CompletedProcess[str]:
-    """``python -m mypy.stubtest`` over the installed package, with the project's own allowlist of pydantic artefacts."""
-    site = installed(folder)
-    allowlist = ["--allowlist", str(folder / "stubtest-allowlist.txt"), "--ignore-unused-allowlist"]
-    with tempfile.TemporaryDirectory(prefix="svcgen-stubtest-") as elsewhere:
-        return run(
-            [PYTHON, "-m", "mypy.stubtest", "--mypy-config-file", os.devnull, *allowlist, package], Path(elsewhere), path=site
-        )
+    """``python -m mypy.stubtest`` over the package installed from its wheel, with the project's
+    allowlists that apply to this environment (every entry needed), as ``tests/test_typecheck.py`` runs it."""
+    return allowlists.stubtest(folder, package, PYTHON, site=installed(folder))
 
 
 # --- what the package contains -------------------------------------------------------

@@ -1,0 +1,143 @@
+"""Other Pythons and other dependency versions, for tests of the generated packages' support range.
+
+Three helpers, each cached for the test session (one process) in a temporary folder that is
+removed when the process ends:
+
+- ``python_for("3.10")``: the interpreter of a CPython minor version (pyenv's, else
+  ``python3.10`` on ``PATH``). A missing one raises :class:`MissingPython`: a support test
+  that cannot run fails, it is never skipped.
+- ``make_env(python, requirements, name)``: a virtual environment of that interpreter with
+  ``requirements`` installed (pins, wheel paths: anything ``uv pip install`` takes); returns
+  its ``python``. The same arguments give the same environment back.
+- ``build_wheel(project_dir)``: the wheel of a generated package, built from a copy of the
+  folder (so ``fixtures/golden`` never gains ``build/`` or ``*.egg-info``), once per content.
+
+``run(python, code)`` runs a script with such a ``python`` outside the project folder, so the
+package under test is imported from the environment's site-packages, as users import it.
+"""
+
+from __future__ import annotations
+
+import atexit
+import hashlib
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+from collections.abc import Sequence
+from pathlib import Path
+
+#: ``uv`` from the dev environment (the ``test`` extra pins it).
+UV = Path(sys.executable).with_name("uv")
+#: Timeout of one environment or wheel build, and of one script run.
+TIMEOUT = 600
+
+_root: list[Path] = []
+_envs: dict[str, Path] = {}
+_wheels: dict[str, Path] = {}
+
+
+class MissingPython(RuntimeError):
+    """A Python version the support range needs is not installed on this machine."""
+
+
+def python_for(version: str) -> Path:
+    """The interpreter of CPython ``version`` (``"3.10"``)."""
+    candidates: list[Path] = []
+    for versions in _pyenv_versions():
+        candidates += sorted(versions.glob(f"{version}.*/bin/python{version}"), key=_patch_level, reverse=True)
+    on_path = shutil.which(f"python{version}")
+    if on_path:
+        candidates.append(Path(on_path))
+    for candidate in candidates:
+        if _reports(candidate, version):
+            return candidate
+    raise MissingPython(
+        f"no CPython {version}: install it with `pyenv install {version}` (looked in pyenv's versions and for python{version} on PATH)"
+    )
+
+
+def make_env(python: Path, requirements: Sequence[str], name: str) -> Path:
+    """The ``python`` of an environment of ``python`` holding ``requirements`` (created once)."""
+    key = hashlib.sha256("\0".join([str(python), *requirements]).encode()).hexdigest()[:12]
+    if key in _envs:
+        return _envs[key]
+    home = _session_root() / "envs" / f"{name}-{key}"
+    _uv("venv", "--quiet", "--python", str(python), str(home))
+    env_python = home / "bin" / "python"
+    if requirements:
+        _uv("pip", "install", "--quiet", "--python", str(env_python), *requirements)
+    _envs[key] = env_python
+    return env_python
+
+
+def build_wheel(project_dir: Path) -> Path:
+    """The wheel of the package in ``project_dir``, built from a copy (once per content)."""
+    key = _tree_hash(project_dir)
+    if key in _wheels:
+        return _wheels[key]
+    work = _session_root() / "wheels" / f"{project_dir.name}-{key}"
+    source = work / "src"
+    shutil.copytree(project_dir, source, ignore=shutil.ignore_patterns("__pycache__", ".mypy_cache", "build", "*.egg-info"))
+    _uv("build", "--quiet", "--wheel", "--out-dir", str(work / "dist"), str(source))
+    (wheel,) = (work / "dist").glob("*.whl")
+    _wheels[key] = wheel
+    return wheel
+
+
+def run(python: Path, code: str, *args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+    """``python -c code args`` in ``cwd`` (default: an empty folder, not the project's)."""
+    folder = cwd if cwd is not None else _session_root() / "cwd"
+    folder.mkdir(parents=True, exist_ok=True)
+    env = {key: value for key, value in os.environ.items() if key not in ("PYTHONPATH", "VIRTUAL_ENV", "PYTHONHOME")}
+    env["PYTHONDONTWRITEBYTECODE"] = "1"
+    return subprocess.run(
+        [str(python), "-c", code, *args], cwd=folder, env=env, capture_output=True, text=True, timeout=TIMEOUT
+    )
+
+
+def _uv(*args: str) -> None:
+    env = {key: value for key, value in os.environ.items() if key != "VIRTUAL_ENV"}
+    result = subprocess.run([str(UV), *args], capture_output=True, text=True, env=env, timeout=TIMEOUT)
+    if result.returncode != 0:
+        raise RuntimeError(f"uv {' '.join(args)} failed:\n{result.stdout}{result.stderr}")
+
+
+def _session_root() -> Path:
+    if not _root:
+        root = Path(tempfile.mkdtemp(prefix="svcgen-pyenvs-"))
+        atexit.register(shutil.rmtree, root, True)
+        _root.append(root)
+    return _root[0]
+
+
+def _pyenv_versions() -> list[Path]:
+    roots = [os.environ.get("PYENV_ROOT"), str(Path.home() / ".pyenv")]
+    return [Path(root) / "versions" for root in roots if root and (Path(root) / "versions").is_dir()]
+
+
+def _patch_level(path: Path) -> tuple[int, ...]:
+    """``3.10.13`` → ``(3, 10, 13)`` from ``.../versions/3.10.13/bin/python3.10`` (pre-releases last)."""
+    name = path.parents[1].name
+    return tuple(int(part) if part.isdigit() else -1 for part in name.split("."))
+
+
+def _reports(python: Path, version: str) -> bool:
+    """Whether ``python`` runs and is CPython ``version``."""
+    probe = "import platform, sys; print(platform.python_implementation(), '%d.%d' % sys.version_info[:2])"
+    try:
+        result = subprocess.run([str(python), "-c", probe], capture_output=True, text=True, timeout=60)
+    except OSError:
+        return False
+    return result.returncode == 0 and result.stdout.split() == ["CPython", version]
+
+
+def _tree_hash(folder: Path) -> str:
+    digest = hashlib.sha256()
+    for path in sorted(folder.rglob("*")):
+        relative = path.relative_to(folder)
+        skipped = {"__pycache__", ".mypy_cache", "build"} & set(relative.parts) or relative.parts[0].endswith(".egg-info")
+        if path.is_file() and not skipped:
+            digest.update(relative.as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()[:12]
