@@ -13,6 +13,7 @@ from .format import format_tree
 from .ir import build_api
 from .ir.bind import bind_types
 from .ir.naming import PACKAGE_NAMES
+from .jsondata import json_document
 from .load import Loaded, load
 from .models import generate_models
 from .select import select_operations
@@ -61,6 +62,7 @@ def fetch(config: Config) -> Loaded:
 def build_files(document: dict[str, Any], config: Config, progress: Progress = _silent) -> Generated:
     """Generate the package for ``document`` without touching the disk or the network."""
     progress("reading the document")
+    document = json_document(document)
     normalized, _model = parse(document)
     normalized = select_operations(normalized, config.include_tags, config.exclude_tags, config.include_paths)
     api, diagnostics = build_api(normalized, package=config.name, package_version=config.package_version)
