@@ -27,6 +27,7 @@ from .discriminators import fitted_discriminator
 from .errors import SvcgenError
 from .escape import clean_text
 from .ir.naming import snake, unique
+from .schema_keys import model_schema
 from .model_fixups import (
     escape_invisible,
     forget_trees,
@@ -82,7 +83,7 @@ def generate_models(
             "openapi": "3.1.0",
             "info": {"title": "models", "version": "0"},
             "paths": {},
-            "components": {"schemas": {name: _component(_prepare(schema, resolver)) for name, schema in schemas.items()}},
+            "components": {"schemas": {name: _component(_prepare(model_schema(schema), resolver)) for name, schema in schemas.items()}},
         }
         text = _run_generator(document, runtime_module, _normalized_field_names(schemas))
     if not isinstance(text, str):

@@ -23,9 +23,6 @@ DATA_KEYS = frozenset({"example", "examples", "default", "enum", "const", "secur
 NAME_MAPPINGS = frozenset(
     {"properties", "patternProperties", "$defs", "definitions", "dependentSchemas", "responses", "schemas", "paths"}
 )
-#: Extensions datamodel-code-generator acts on (Python types, imports, class names, base
-#: classes): a spec must never steer the generated code, so they are dropped.
-MODEL_HOOKS = ("x-python-", "x-enum-", "x-is-", "x-avro-", "x-xsd-", "x-datamodel-code-generator")
 #: String formats that mean "binary content as base64 text" (3.0 ``byte``; ``base64`` in the wild).
 BASE64_FORMATS = frozenset({"byte", "base64"})
 _VERSION = re.compile(r"^3\.[01](\.\d+)?(-.+)?$")
@@ -63,8 +60,6 @@ def _walk(node: Any, where: str, depth: int, names: bool = False) -> Any:
     result: dict[str, Any] = {}
     for key, value in node.items():
         key = str(key)
-        if not names and key.startswith(MODEL_HOOKS):
-            continue
         if not names and (key in DATA_KEYS or key.startswith("x-")):
             result[key] = value
         else:
