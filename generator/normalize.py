@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from .boolean_schemas import expand_booleans
 from .errors import SvcgenError
 from .limits import MAX_DEPTH
 
@@ -31,7 +32,7 @@ _VERSION = re.compile(r"^3\.[01](\.\d+)?(-.+)?$")
 def normalize(raw: dict[str, Any]) -> dict[str, Any]:
     """Return a normalised deep copy of ``raw``, labelled OpenAPI 3.1.0."""
     check_version(raw)
-    document = _walk(raw, "#", 0)
+    document = expand_booleans(_walk(raw, "#", 0))
     document["openapi"] = "3.1.0"
     return document
 
@@ -74,9 +75,21 @@ def _walk(node: Any, where: str, depth: int, names: bool = False) -> Any:
     ref = result.get("$ref")
     if isinstance(ref, str) and not ref.startswith("#"):
         raise SvcgenError(f"external $ref {ref[:80]!r} is not supported", where=where)
+    if isinstance(result.get("items"), list) and "prefixItems" not in result:
+        result = _tuple_items(result)
     if _looks_like_schema(result):
         result = _schema_to_31(result, where)
     return fold_nullable(result)
+
+
+def _tuple_items(schema: dict[str, Any]) -> dict[str, Any]:
+    """Draft 4-2019's ``items: [A, B]`` (with ``additionalItems`` for the rest) is 2020-12's
+    ``prefixItems: [A, B]`` (with ``items``); OpenAPI 3.1 reads only the latter."""
+    result = {key: value for key, value in schema.items() if key not in ("items", "additionalItems")}
+    result["prefixItems"] = schema["items"]
+    if "additionalItems" in schema:
+        result["items"] = schema["additionalItems"]
+    return result
 
 
 def _looks_like_schema(node: dict[str, Any]) -> bool:

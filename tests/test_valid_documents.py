@@ -13,10 +13,13 @@ import textwrap
 from pathlib import Path
 from typing import Any
 
+import pydantic
 import pytest
 from svcgen import Config, build_files
 from svcgen.errors import SvcgenError
 from svcgen.load import load
+
+from tests.support.generated_pkg import imported, write_tree
 
 
 def generate(document: dict[str, Any], name: str = "probe") -> dict[str, str]:
@@ -88,3 +91,67 @@ def test_keys_that_collide_as_json_are_refused() -> None:
     document = {"openapi": "3.1.0", "info": {"title": "T", "version": "1"}, "paths": {}, "x-m": {1: "a", "1": "b"}}
     with pytest.raises(SvcgenError, match=r"#/x-m: two keys read as '1'"):
         generate(document)
+
+
+# --- 3. boolean schemas ------------------------------------------------------------------
+
+
+def built(document: dict[str, Any], name: str, folder: Path) -> tuple[dict[str, str], list[str]]:
+    generated = build_files(document, Config(source=f"{name}.json", name=name))
+    write_tree(generated.files, folder)
+    return generated.files, [diagnostic.describe() for diagnostic in generated.diagnostics]
+
+
+BOOLEANS = {
+    "openapi": "3.1.0",
+    "info": {"title": "Booleans", "version": "1"},
+    "paths": {
+        "/box": {
+            "post": {
+                "operationId": "put_box",
+                "requestBody": {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/Box"}}}},
+                "responses": {"200": {"description": "ok", "content": {"application/json": {"schema": True}}}},
+            }
+        }
+    },
+    "components": {
+        "schemas": {
+            "Never": False,
+            "Box": {
+                "type": "object",
+                "required": ["anything", "forbidden"],
+                "properties": {
+                    "anything": True,
+                    "forbidden": False,
+                    "via_ref": {"allOf": [{"$ref": "#/components/schemas/Never"}, {"minLength": 2}]},
+                    "pair": {"type": "array", "prefixItems": [{"type": "string"}, {"type": "integer"}], "items": False},
+                    "legacy_pair": {"type": "array", "items": [{"type": "string"}], "additionalItems": False},
+                    "empty": {"type": "array", "items": False},
+                    "loose": {"anyOf": [True, {"type": "string"}]},
+                    "strict": {"anyOf": [False, {"type": "string"}]},
+                },
+            },
+        }
+    },
+}
+
+
+def test_boolean_schemas(tmp_path: Path) -> None:
+    """``true`` accepts any value; a ``false`` property can never be set, so it is left out of the
+    model (with a warning naming it); ``items: false`` allows no items beyond ``prefixItems``; a
+    ``false`` union branch is dropped. Draft 4's ``items: [...]`` is read as ``prefixItems``."""
+    files, diagnostics = built(BOOLEANS, "booleans", tmp_path)
+    assert [line for line in diagnostics if "schema false" in line] == [
+        "warning: #/components/schemas: property 'forbidden' accepts no value (schema false): left out of its model",
+        "warning: #/components/schemas: property 'via_ref' accepts no value (schema false): left out of its model",
+    ]
+    assert "def put_box(" in files["booleans/_client.py"] and "-> Any:" in files["booleans/_client.py"]
+    with imported(tmp_path, "booleans") as pkg:
+        box = pkg.Box
+        assert set(box.model_fields) == {"anything", "pair", "legacy_pair", "empty", "loose", "strict"}
+        assert box.model_fields["anything"].is_required()
+        value = box.model_validate({"anything": {"a": [1]}, "pair": ["x", 1], "legacy_pair": ["y"], "empty": [], "loose": 3, "strict": "s"})
+        assert value.anything == {"a": [1]} and value.loose == 3
+        for wrong in ({"pair": ["x", 1, 2]}, {"legacy_pair": ["y", "z"]}, {"empty": [1]}, {"strict": 3}):
+            with pytest.raises(pydantic.ValidationError):
+                box.model_validate({"anything": None, **wrong})
