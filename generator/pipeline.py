@@ -63,9 +63,11 @@ def build_files(document: dict[str, Any], config: Config, progress: Progress = _
     """Generate the package for ``document`` without touching the disk or the network."""
     progress("reading the document")
     document = json_document(document)
-    normalized, _model = parse(document)
+    mended: list[Diagnostic] = []
+    normalized, _model = parse(document, mended)
     normalized = select_operations(normalized, config.include_tags, config.exclude_tags, config.include_paths)
     api, diagnostics = build_api(normalized, package=config.name, package_version=config.package_version)
+    diagnostics += mended
     progress(f"building models for {len(api.operations)} operations, {len(api.schemas)} schemas")
     models = generate_models(
         api.schemas, api.scratch_models, api.param_holders, f"{api.package}._runtime", PACKAGE_NAMES

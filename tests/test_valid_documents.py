@@ -155,3 +155,56 @@ def test_boolean_schemas(tmp_path: Path) -> None:
         for wrong in ({"pair": ["x", 1, 2]}, {"legacy_pair": ["y", "z"]}, {"empty": [1]}, {"strict": 3}):
             with pytest.raises(pydantic.ValidationError):
                 box.model_validate({"anything": None, **wrong})
+
+
+# --- 4. defects that change nothing in the client ----------------------------------------
+
+PETS = {
+    "/pets": {
+        "get": {
+            "operationId": "list_pets",
+            "responses": {
+                "200": {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/Pet"}}}},
+            },
+        }
+    }
+}
+PET = {"type": "object", "properties": {"name": {"type": "string", "examples": {"rex": {"value": "Rex"}, "tom": "Tom"}}}}
+
+
+@pytest.mark.parametrize(
+    ("info", "warning"),
+    [
+        (None, "warning: #/info: missing: the package gets the default name api_client"),
+        ("Pets", "warning: #/info: malformed: the package gets the default name api_client"),
+        ({"version": "2.0"}, "warning: #/info/title: missing: the package gets the default name api_client"),
+        ({"title": "Pets"}, "warning: #/info/version: missing: the package gets the default version 0.1.0"),
+        ({"title": "Pets", "version": 1.5}, "warning: #/info/version: a number where text belongs: read as '1.5'"),
+    ],
+)
+def test_a_missing_or_malformed_info_is_a_warning(info: Any, warning: str) -> None:
+    """Where the intent is clear and the client comes out the same, a defect is mended with a
+    warning: ``info``, a response's ``description``, a 3.0 ``examples`` map in a 3.1 schema."""
+    document: dict[str, Any] = {"openapi": "3.1.0", "paths": PETS, "components": {"schemas": {"Pet": PET}}}
+    if info is not None:
+        document["info"] = info
+    generated = build_files(document, Config(source="pets.json"))
+    lines = [diagnostic.describe() for diagnostic in generated.diagnostics]
+    assert warning in lines
+    assert "warning: #/paths/~1pets/get/responses/200/description: a response without its description: none given" in lines
+    assert (
+        "warning: #/components/schemas/Pet/properties/name/examples: an OpenAPI 3.0 examples map where 3.1 wants a list: read as the list of its values"
+        in lines
+    )
+    package = "pets_client" if isinstance(info, dict) and "title" in info else "api_client"
+    assert generated.package == package
+    assert "def list_pets(" in generated.files[f"{package}/_client.py"]
+    version = "1.5" if isinstance(info, dict) and info.get("version") == 1.5 else "2.0" if isinstance(info, dict) and "version" in info else "0.1.0"
+    assert f'version = "{version}"' in generated.files["pyproject.toml"]
+
+
+def test_defects_that_would_make_the_client_wrong_are_still_refused() -> None:
+    document = {"openapi": "3.1.0", "info": {"title": "T", "version": "1"}, "paths": {"/a": {"get": {
+        "parameters": [{"in": "query", "schema": {"type": "string"}}], "responses": {"200": {"description": "ok"}}}}}}
+    with pytest.raises(SvcgenError, match=r"^not a valid OpenAPI document: #/paths//a/get/parameters/0/.*name: Field required"):
+        generate(document)
