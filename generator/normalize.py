@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from typing import Any
+from urllib.parse import unquote
 
 from .boolean_schemas import expand_booleans
 from .errors import SvcgenError
@@ -75,6 +76,9 @@ def _walk(node: Any, where: str, depth: int, names: bool = False) -> Any:
     ref = result.get("$ref")
     if isinstance(ref, str) and not ref.startswith("#"):
         raise SvcgenError(f"external $ref {ref[:80]!r} is not supported", where=where)
+    if isinstance(ref, str) and "%" in ref:
+        # a URI fragment: its JSON pointer may be percent-encoded (``~1companies~1%7BcompanyId%7D``)
+        result["$ref"] = unquote(ref)
     if isinstance(result.get("items"), list) and "prefixItems" not in result:
         result = _tuple_items(result)
     if _looks_like_schema(result):

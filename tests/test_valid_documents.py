@@ -208,3 +208,98 @@ def test_defects_that_would_make_the_client_wrong_are_still_refused() -> None:
         "parameters": [{"in": "query", "schema": {"type": "string"}}], "responses": {"200": {"description": "ok"}}}}}}
     with pytest.raises(SvcgenError, match=r"^not a valid OpenAPI document: #/paths//a/get/parameters/0/.*name: Field required"):
         generate(document)
+
+
+# --- 5. references as the standard writes them -------------------------------------------
+
+REFS = {
+    "openapi": "3.1.0",
+    "info": {"title": "Refs", "version": "1"},
+    "paths": {
+        "/companies/{companyId}": {
+            "parameters": [{"name": "companyId", "in": "path", "required": True, "schema": {"type": "string", "format": "uuid"}}],
+            "get": {
+                "operationId": "get_company",
+                "parameters": [{"name": "limit", "in": "query", "schema": {"$ref": "#/components/parameters/Limit/schema"}}],
+                "responses": {
+                    "200": {
+                        "description": "ok",
+                        "content": {
+                            "application/json": {
+                                "schema": {
+                                    "type": "object",
+                                    "properties": {
+                                        "id": {"$ref": "#/paths/~1companies~1%7BcompanyId%7D/parameters/0/schema"},
+                                        "tree": {"$ref": "#/components/responses/Tree/content/application~1json/schema"},
+                                        "limit": {"$ref": "#/components/parameters/Limit/schema", "description": "The limit."},
+                                        "label": {"$ref": "#/components/schemas/Labels/properties/name"},
+                                    },
+                                }
+                            }
+                        },
+                    }
+                },
+            },
+        }
+    },
+    "components": {
+        "schemas": {"Labels": {"type": "object", "properties": {"name": {"type": "string", "maxLength": 3}}}},
+        "parameters": {"Limit": {"name": "limit", "in": "query", "schema": {"type": "integer", "maximum": 50}}},
+        "responses": {
+            "Tree": {
+                "description": "a tree",
+                "content": {
+                    "application/json": {
+                        "schema": {
+                            "type": "object",
+                            "properties": {
+                                "children": {"type": "array", "items": {"$ref": "#/components/responses/Tree/content/application~1json/schema"}}
+                            },
+                        }
+                    }
+                },
+            }
+        },
+    },
+}
+
+
+def test_refs_to_schemas_outside_the_component_schemas(tmp_path: Path) -> None:
+    """A local ``$ref`` is a URI fragment (percent-encoded pointers resolve) and may point at any
+    schema: a parameter's, a response's, one inside a path item. The target is copied in place
+    (keywords beside the ``$ref`` kept); one that refers to itself becomes a component of its own
+    (``Tree`` here). No ``Any`` stand-in, and no warning at all."""
+    generated = build_files(REFS, Config(source="refs.json", name="refs"))
+    assert generated.diagnostics == []
+    write_tree(generated.files, tmp_path)
+    models = generated.files["refs/models.py"]
+    assert "RootModel[Any]" not in models and "class Schema" not in models
+    assert "The limit." in models
+    with imported(tmp_path, "refs") as pkg:
+        response = pkg.GetCompanyResponse
+        value = response.model_validate(
+            {"id": "00000000-0000-0000-0000-000000000001", "tree": {"children": [{"children": []}]}, "limit": 7, "label": "abc"}
+        )
+        assert type(value.id).__name__ == "UUID" and value.limit == 7
+        assert type(value.tree.children[0]).__name__ == "TreeApplicationJson"
+        for wrong in ({"limit": 51}, {"label": "abcd"}, {"id": "nope"}):
+            with pytest.raises(pydantic.ValidationError):
+                response.model_validate(wrong)
+    client = generated.files["refs/_client.py"]
+    assert "limit: int | None | NotGiven" in client and "company_id: UUID" in client
+
+
+@pytest.mark.parametrize(
+    ("pointer", "message"),
+    [
+        ("#/components/parameters/Nope/schema", "$ref '#/components/parameters/Nope/schema' does not resolve"),
+        ("#/components/schemas/Labels/properties/nope", "$ref '#/components/schemas/Labels/properties/nope' does not resolve"),
+        ("#/components/parameters/Limit/name", "$ref '#/components/parameters/Limit/name' does not point to a schema"),
+    ],
+)
+def test_a_pointer_that_leads_nowhere_is_refused(pointer: str, message: str) -> None:
+    document = json.loads(json.dumps(REFS))
+    document["paths"]["/companies/{companyId}"]["get"]["responses"]["200"]["content"]["application/json"]["schema"]["properties"]["bad"] = {"$ref": pointer}
+    with pytest.raises(SvcgenError) as caught:
+        generate(document)
+    assert caught.value.describe() == message
