@@ -28,6 +28,7 @@ from .ir.bind import bind_types
 from .ir.model import Api, Operation
 from .ir.naming import PACKAGE_NAMES
 from .ir.payloads import Codec
+from .jsondata import json_document
 from .models import ModelModule, generate_models
 from .pipeline import fetch
 from .spec import parse
@@ -127,7 +128,7 @@ def load_surface(config: Config) -> tuple[Surface, list[str]]:
 
 def surface_of(document: dict[str, Any]) -> Surface:
     """The surface of one OpenAPI document (no files are generated or formatted)."""
-    normalized, _model = parse(document)
+    normalized, _model = parse(json_document(document))
     api, _diagnostics = build_api(normalized)
     models = generate_models(api.schemas, api.scratch_models, api.param_holders, f"{api.package}._runtime", PACKAGE_NAMES)
     bind_types(api, models)

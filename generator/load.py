@@ -185,11 +185,31 @@ def parse_text(text: str, where: str) -> dict[str, Any]:
 
 
 class _DocumentLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
-    """The safe loader (libyaml's when present), keeping timestamps as strings.
+    """The safe loader (libyaml's when present), keeping timestamps as strings and
+    every scalar key as the text it was written as.
 
     ``version: 2024-10-01`` or ``example: 1981-12-15`` would otherwise load as
     dates, which a JSON document (and everything after loading) cannot hold.
+    OpenAPI limits YAML keys to strings ("a scalar string, as defined by the
+    YAML Failsafe schema"): ``responses: {200: ..., default: ...}`` has the keys
+    ``"200"`` and ``"default"``, not an int next to a string, and ``1.10:`` is
+    ``"1.10"``, not ``1.1``.
     """
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+        self.flatten_mapping(node)  # merge keys (``<<: *base``) first: they are not names
+        node.value = [(_text_key(key), value) for key, value in node.value]
+        return super().construct_mapping(node, deep)  # type: ignore[no-any-return]
+
+
+def _text_key(node: yaml.Node) -> yaml.Node:
+    """A plain scalar key as a string node (a new node: an anchored key may be reused as a value)."""
+    if isinstance(node, yaml.ScalarNode) and node.tag != _STR:
+        return yaml.ScalarNode(_STR, node.value, node.start_mark, node.end_mark, node.style)
+    return node
+
+
+_STR = "tag:yaml.org,2002:str"
 
 
 _DocumentLoader.yaml_implicit_resolvers = {

@@ -27,6 +27,7 @@ from .discriminators import fitted_discriminator
 from .errors import SvcgenError
 from .escape import clean_text
 from .ir.naming import snake, unique
+from .schema_keys import model_schema
 from .model_fixups import (
     escape_invisible,
     forget_trees,
@@ -82,7 +83,7 @@ def generate_models(
             "openapi": "3.1.0",
             "info": {"title": "models", "version": "0"},
             "paths": {},
-            "components": {"schemas": {name: _component(_prepare(schema, resolver)) for name, schema in schemas.items()}},
+            "components": {"schemas": {name: _component(_prepare(model_schema(schema), resolver)) for name, schema in schemas.items()}},
         }
         text = _run_generator(document, runtime_module, _normalized_field_names(schemas))
     if not isinstance(text, str):
@@ -123,6 +124,10 @@ def _run_generator(document: dict[str, Any], runtime_module: str, aliases: dict[
             use_exact_imports=True,
             # A one-value enum is a tag (``type: episode``): a Literal, as discriminators need.
             enum_field_as_literal=LiteralType.One,
+            # svcgen resolved every reference before: a dangling one is an error, and no file or
+            # URL is ever read from here (the schemas hold local pointers only)
+            strict_refs=True,
+            allow_remote_refs=False,
         )
     except Exception as exc:  # datamodel-code-generator raises many kinds
         raise SvcgenError(f"cannot build models: {type(exc).__name__}: {str(exc)[:200]}") from None
@@ -150,7 +155,14 @@ def _normalized_field_names(node: Any) -> dict[str, str]:
 
 
 def _first_line(text: str) -> str:
-    return text.strip().splitlines()[0][:200] if text.strip() else "warning"
+    """The first line of a models-stage warning, without its advice to pass an option (``use
+    --strict-refs to fail instead``): those are the library's options, not svcgen's."""
+    line = text.strip().splitlines()[0] if text.strip() else "warning"
+    sentences = [part for part in re.split(r"(?<=[.;])\s+", line) if not _OPTION.search(part)]
+    return " ".join(sentences).rstrip(";")[:200] or "warning"
+
+
+_OPTION = re.compile(r"(?<![\w-])--[a-z][a-z-]+")
 
 
 def _resolver(schemas: dict[str, Any]) -> Resolver:

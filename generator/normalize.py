@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import re
 from typing import Any
+from urllib.parse import unquote
 
+from .boolean_schemas import expand_booleans
 from .errors import SvcgenError
 from .limits import MAX_DEPTH
 
@@ -23,9 +25,6 @@ DATA_KEYS = frozenset({"example", "examples", "default", "enum", "const", "secur
 NAME_MAPPINGS = frozenset(
     {"properties", "patternProperties", "$defs", "definitions", "dependentSchemas", "responses", "schemas", "paths"}
 )
-#: Extensions datamodel-code-generator acts on (Python types, imports, class names, base
-#: classes): a spec must never steer the generated code, so they are dropped.
-MODEL_HOOKS = ("x-python-", "x-enum-", "x-is-", "x-avro-", "x-xsd-", "x-datamodel-code-generator")
 #: String formats that mean "binary content as base64 text" (3.0 ``byte``; ``base64`` in the wild).
 BASE64_FORMATS = frozenset({"byte", "base64"})
 _VERSION = re.compile(r"^3\.[01](\.\d+)?(-.+)?$")
@@ -34,7 +33,7 @@ _VERSION = re.compile(r"^3\.[01](\.\d+)?(-.+)?$")
 def normalize(raw: dict[str, Any]) -> dict[str, Any]:
     """Return a normalised deep copy of ``raw``, labelled OpenAPI 3.1.0."""
     check_version(raw)
-    document = _walk(raw, "#", 0)
+    document = expand_booleans(_walk(raw, "#", 0))
     document["openapi"] = "3.1.0"
     return document
 
@@ -63,8 +62,6 @@ def _walk(node: Any, where: str, depth: int, names: bool = False) -> Any:
     result: dict[str, Any] = {}
     for key, value in node.items():
         key = str(key)
-        if not names and key.startswith(MODEL_HOOKS):
-            continue
         if not names and (key in DATA_KEYS or key.startswith("x-")):
             result[key] = value
         else:
@@ -79,9 +76,24 @@ def _walk(node: Any, where: str, depth: int, names: bool = False) -> Any:
     ref = result.get("$ref")
     if isinstance(ref, str) and not ref.startswith("#"):
         raise SvcgenError(f"external $ref {ref[:80]!r} is not supported", where=where)
+    if isinstance(ref, str) and "%" in ref:
+        # a URI fragment: its JSON pointer may be percent-encoded (``~1companies~1%7BcompanyId%7D``)
+        result["$ref"] = unquote(ref)
+    if isinstance(result.get("items"), list) and "prefixItems" not in result:
+        result = _tuple_items(result)
     if _looks_like_schema(result):
         result = _schema_to_31(result, where)
     return fold_nullable(result)
+
+
+def _tuple_items(schema: dict[str, Any]) -> dict[str, Any]:
+    """Draft 4-2019's ``items: [A, B]`` (with ``additionalItems`` for the rest) is 2020-12's
+    ``prefixItems: [A, B]`` (with ``items``); OpenAPI 3.1 reads only the latter."""
+    result = {key: value for key, value in schema.items() if key not in ("items", "additionalItems")}
+    result["prefixItems"] = schema["items"]
+    if "additionalItems" in schema:
+        result["items"] = schema["additionalItems"]
+    return result
 
 
 def _looks_like_schema(node: dict[str, Any]) -> bool:

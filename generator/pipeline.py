@@ -13,6 +13,7 @@ from .format import format_tree
 from .ir import build_api
 from .ir.bind import bind_types
 from .ir.naming import PACKAGE_NAMES
+from .jsondata import json_document
 from .load import Loaded, load
 from .models import generate_models
 from .select import select_operations
@@ -61,9 +62,12 @@ def fetch(config: Config) -> Loaded:
 def build_files(document: dict[str, Any], config: Config, progress: Progress = _silent) -> Generated:
     """Generate the package for ``document`` without touching the disk or the network."""
     progress("reading the document")
-    normalized, _model = parse(document)
+    document = json_document(document)
+    mended: list[Diagnostic] = []
+    normalized, _model = parse(document, mended)
     normalized = select_operations(normalized, config.include_tags, config.exclude_tags, config.include_paths)
     api, diagnostics = build_api(normalized, package=config.name, package_version=config.package_version)
+    diagnostics += mended
     progress(f"building models for {len(api.operations)} operations, {len(api.schemas)} schemas")
     models = generate_models(
         api.schemas, api.scratch_models, api.param_holders, f"{api.package}._runtime", PACKAGE_NAMES

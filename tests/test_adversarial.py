@@ -9,6 +9,7 @@ never runs on import, and nothing lands outside the output folder.
 
 from __future__ import annotations
 
+import ast
 import io
 import os
 import re
@@ -96,7 +97,16 @@ def test_document_over_the_size_limit_is_refused(tmp_path: Path) -> None:
     assert not (tmp_path / "out").exists()
 
 
-GENERATED = ["injection-python.json", "injection-jinja.yaml", "injection-toml-markdown.json", "path-escape.json", "path-escape-split.json", "recursive-model.json"]
+#: Keys datamodel-code-generator reads that name Python code (a type, a base class, an import, a
+#: callable): each fixture names the module ``svcgen_pwned_module`` through one of them.
+MODEL_KEYS = [
+    "model-key-custom-type-path.yaml",
+    "model-key-custom-base-path.yaml",
+    "model-key-x-python-type.yaml",
+    "model-key-x-python-import.yaml",
+    "model-key-default-factory.yaml",
+]
+GENERATED = ["injection-python.json", "injection-jinja.yaml", "injection-toml-markdown.json", "path-escape.json", "path-escape-split.json", "recursive-model.json", *MODEL_KEYS]
 
 
 def generated(name: str, tmp_path: Path) -> tuple[Path, str]:
@@ -191,3 +201,23 @@ def test_recursion_through_properties_is_a_recursive_model(tmp_path: Path) -> No
     )
     assert result.returncode == 0, result.stderr[-2000:]
     assert result.stdout.split() == ["2", "3"]
+
+
+@pytest.mark.parametrize("name", MODEL_KEYS)
+def test_keys_that_name_python_code_never_reach_the_models(name: str, tmp_path: Path) -> None:
+    """Only standard schema keywords reach the models stage (svcgen.schema_keys): the module the
+    key names is mentioned nowhere in the package, the models import only what every model module
+    does, and ``Thing`` is a plain model of its fields."""
+    out, package = generated(name, tmp_path)
+    for path in sorted((out / package).rglob("*.py*")):
+        assert "svcgen_pwned_module" not in path.read_text(encoding="utf-8"), path
+    models = ast.parse((out / package / "models.py").read_text(encoding="utf-8"))
+    imported = {node.module for node in models.body if isinstance(node, ast.ImportFrom)}
+    assert {module.split(".")[0] for module in imported if module} <= {"__future__", "typing", "pydantic", package}
+    thing = next(node for node in models.body if isinstance(node, ast.ClassDef) and node.name == "Thing")
+    assert [ast.unparse(base) for base in thing.bases] == ["BaseModel"]
+    probe = f"import {package} as pkg; print(pkg.Thing.model_validate({{'id': 'x'}}).id, type(pkg.Thing(id='y').id).__name__)"
+    env = {**os.environ, "PYTHONPATH": str(out)}
+    result = subprocess.run([sys.executable, "-c", probe], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert result.stdout.split() == ["x", "str"]

@@ -80,7 +80,8 @@ def test_a_document_that_echoes_the_credentials_is_masked(server: FaultyServer, 
         (drop(), "cannot reach"),
         (raw(200, b"\xff\xfe not utf-8", "application/json"), "not UTF-8"),
         (raw(200, f'{{"openapi": "{TOKEN}"'.encode(), "application/json"), "invalid JSON"),
-        (json_reply(200, {"openapi": "3.1.0", "info": {"title": TOKEN}, "paths": {"/x": {"get": {"responses": {TOKEN: {}}}}}}), "not a valid OpenAPI document"),
+        # a missing version and a response without description are mended (svcgen.mend); content that is no mapping is not
+        (json_reply(200, {"openapi": "3.1.0", "info": {"title": TOKEN}, "paths": {"/x": {"get": {"responses": {TOKEN: {"content": TOKEN}}}}}}), "not a valid OpenAPI document"),
     ],
 )
 def test_failures_never_show_the_credentials(server: FaultyServer, tmp_path: Path, action: object, expected: str) -> None:

@@ -12,6 +12,8 @@ from ..errors import Diagnostic, SvcgenError
 from . import naming
 from ..bentoml_facts import TASK, is_bentoml
 from .model import Api, Operation, TaskRoutes
+from .local_refs import inline_local_refs
+from .never import drop_never
 from .operations import METHODS, OperationBuilder
 from .opnames import base_name, disambiguate
 from .registry import SchemaRegistry
@@ -28,6 +30,7 @@ def build_api(
     package_version: str | None = None,
 ) -> tuple[Api, list[Diagnostic]]:
     diagnostics: list[Diagnostic] = []
+    document = drop_never(inline_local_refs(document), diagnostics)
     info = document.get("info") if isinstance(document.get("info"), dict) else {}
     title = str(info.get("title") or "API")
     package = package or naming.package_name(title)
