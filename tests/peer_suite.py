@@ -23,12 +23,13 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import sys
 import traceback
 import warnings
 from collections import Counter
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import yaml
@@ -58,6 +59,8 @@ class Outcome:
     detail: str
     #: How many warnings a generated package came with.
     warnings: int = 0
+    #: The generated files (when asked for: ``run_one(..., keep_files=True)``).
+    files: dict[str, str] | None = field(default=None, compare=False, repr=False)
 
 
 def documents(folder: Path | None = None) -> list[Path]:
@@ -80,8 +83,14 @@ def documents(folder: Path | None = None) -> list[Path]:
     return found
 
 
-def run_one(path: Path, folder: Path | None = None) -> Outcome:
-    """Generate one document in memory and say how it went."""
+def package_name(name: str) -> str:
+    """A package name of its own for each document (so every generated package installs beside the others)."""
+    return "peer_" + re.sub(r"[^0-9a-z]+", "_", name.lower().rsplit(".", 1)[0]).strip("_")
+
+
+def run_one(path: Path, folder: Path | None = None, *, keep_files: bool = False) -> Outcome:
+    """Generate one document in memory and say how it went (``keep_files``: under a package name of
+    its own, keeping the files)."""
     from svcgen import Config, build_files
     from svcgen.errors import SvcgenError
     from svcgen.load import load
@@ -91,22 +100,24 @@ def run_one(path: Path, folder: Path | None = None) -> Outcome:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             document = load(str(path)).document
-            generated = build_files(document, Config(source=str(path)))
+            config = Config(source=str(path), name=package_name(name) if keep_files else None)
+            generated = build_files(document, config)
     except SvcgenError as exc:
         return Outcome(name, "refused", exc.describe())
     except Exception as exc:  # noqa: BLE001 - a crash is what this measures
         last = traceback.extract_tb(exc.__traceback__)[-1]
         where = f"{Path(last.filename).name}:{last.lineno}"
         return Outcome(name, "crashed", f"{type(exc).__name__}: {str(exc)[:160]} ({where})")
-    return Outcome(name, "generated", generated.package, len(generated.diagnostics))
+    files = generated.files if keep_files else None
+    return Outcome(name, "generated", generated.package, len(generated.diagnostics), files)
 
 
-def run_suite(names: Iterable[str] = (), folder: Path | None = None) -> list[Outcome]:
+def run_suite(names: Iterable[str] = (), folder: Path | None = None, *, keep_files: bool = False) -> list[Outcome]:
     """The outcome of every document (of those whose path contains one of ``names``, if given)."""
     folder = folder or suite_folder()
     wanted = list(names)
     paths = [path for path in documents(folder) if not wanted or any(w in path.relative_to(folder).as_posix() for w in wanted)]
-    return [run_one(path, folder) for path in paths]
+    return [run_one(path, folder, keep_files=keep_files) for path in paths]
 
 
 def tally(outcomes: list[Outcome]) -> Counter[str]:
