@@ -7,13 +7,19 @@ with status 2 whether it runs on its own or registered on the ``svcgen`` group.
 
 from __future__ import annotations
 
-import keyword
 from pathlib import Path
 from typing import Any
 
 import click
 
-from .cli_common import fail, source_options, source_settings
+from .cli_common import (
+    fail,
+    global_flags,
+    source_options,
+    source_settings,
+    validated_name,
+    validated_version,
+)
 from .config import Config
 from .errors import SvcgenError
 from .project_config import find_config, load_clients, override
@@ -24,8 +30,8 @@ from .wheel import build_dists
 @click.argument("source", required=False)
 @click.option("--config", "config_path", type=click.Path(path_type=Path, dir_okay=False), default=None, help="pyproject.toml with [tool.svcgen] (default: found from the current folder upwards); used without SOURCE.")
 @click.option("-d", "--dist-dir", type=click.Path(file_okay=False, path_type=Path), required=True, help="Folder to put the wheel and the sdist in.")
-@click.option("--name", default=None, help="Python package name (default: from info.title, plus _client).")
-@click.option("--package-version", default=None, help="Version of the package (default: the document's info.version when valid, else 0.1.0).")
+@click.option("--name", default=None, callback=validated_name, help="Python package name (default: from info.title, plus _client).")
+@click.option("--package-version", default=None, callback=validated_version, help="Version of the package, PEP 440 (default: the document's info.version when valid, else 0.1.0).")
 @source_options
 @click.option("--no-isolation", is_flag=True, help="Build with this Python's installed backend instead of a fresh isolated environment (offline use).")
 def build_command(source: str | None, config_path: Path | None, dist_dir: Path, name: str | None, package_version: str | None, no_isolation: bool, **flags: Any) -> None:
@@ -33,8 +39,7 @@ def build_command(source: str | None, config_path: Path | None, dist_dir: Path, 
 
     Without SOURCE, builds every client declared in [tool.svcgen].
     """
-    if name is not None and (not name.isidentifier() or keyword.iskeyword(name)):
-        fail(f"--name {name[:40]!r} is not a valid Python package name")
+    config_path = global_flags({"config_path": config_path})["config_path"]
     try:
         given = {
             "name": name,
