@@ -75,6 +75,8 @@ def generate_command(source: str | None, output: Path | None, force: bool, **fla
 def _report_write(say: Reporter, written: WriteReport) -> None:
     for note in written.notes:
         say(f"note: {note}")
+    if written.replaced_edits:
+        say(f"warning: replaced {len(written.replaced_edits)} generated files that had been edited: {listing(written.replaced_edits)}")
     if written.edited:
         say(f"warning: left {len(written.edited)} files an earlier generation wrote and you edited since: {listing(written.edited)}")
     if written.removed:

@@ -25,6 +25,7 @@ from .cli_common import (
 )
 from .manifest import owned_files
 from .pipeline import generate
+from .transaction import STAGE
 
 
 @click.command("check")
@@ -49,6 +50,8 @@ def check_command(source: str | None, output: Path | None, **flags: Any) -> None
             drifted.append(str(target))
             say(f"drift: {target}: not generated yet ({absent}); run svcgen generate to create it")
             continue
+        if (target / STAGE).exists():
+            say(f"note: {target}: a generation was interrupted there; svcgen generate completes or undoes it")
         drift = compare(result.files, target)
         if drift.foreign:
             say.note(f"{len(drift.foreign)} files svcgen did not write (not compared): {listing(drift.foreign)}")

@@ -53,3 +53,9 @@ def visible_files(folder: Path) -> set[str]:
             if not name.startswith(".") and not name.endswith((".pyc", ".pyo")):
                 found.add((base / name).as_posix())
     return found
+
+
+def through_link(folder: Path, name: str) -> bool:
+    """True when a folder on the way to ``folder/name`` is a symbolic link (svcgen never acts through one)."""
+    parts = name.split("/")[:-1]
+    return any(folder.joinpath(*parts[: depth + 1]).is_symlink() for depth in range(len(parts)))

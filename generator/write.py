@@ -25,7 +25,7 @@ from pathlib import Path
 
 from .errors import SvcgenError
 from .manifest import Owned, owned_files, provenance_path, sha256_file, sha256_text
-from .paths import check_paths, visible_files
+from .paths import check_paths, through_link, visible_files
 from .transaction import Plan, apply, recover
 
 __all__ = ["WriteReport", "check_paths", "write_tree"]
@@ -41,6 +41,8 @@ class WriteReport:
     left: list[str] = field(default_factory=list)
     #: files an earlier generation wrote and the user edited since; no longer generated, left in place
     edited: list[str] = field(default_factory=list)
+    #: files an earlier generation wrote and the user edited since, replaced by the new generation
+    replaced_edits: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
 
 
@@ -65,9 +67,12 @@ def write_tree(files: dict[str, str], output: Path, *, force: bool = False) -> W
         )
     _refuse_conflicts(files, output, owned)
     install = {name: text for name, text in files.items() if sha256_file(output / name) != sha256_text(text)}
+    report.replaced_edits = sorted(
+        name for name in install if os.path.lexists(output / name) and sha256_file(output / name) != owned.files.get(name)
+    )
     remove: list[str] = []
     for name, recorded in sorted(owned.files.items()):
-        if name in files or not os.path.lexists(output / name):
+        if name in files or not os.path.lexists(output / name) or through_link(output, name):
             continue
         if sha256_file(output / name) == recorded:
             remove.append(name)

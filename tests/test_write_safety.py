@@ -270,3 +270,26 @@ def test_a_write_killed_after_its_commit_is_completed(tmp_path: Path, generation
     note = recover(out)
     assert note is not None and "completed" in note
     assert tree(out) == {**{name: text.encode() for name, text in new.items()}, "NOTES.md": b"mine\n"}
+
+
+def test_an_edited_generated_file_is_replaced_with_a_warning(tmp_path: Path) -> None:
+    out = tmp_path / "client"
+    ok(svcgen("generate", str(CALCULATOR), "-o", str(out)))
+    client = out / "calculator_client" / "_client.py"
+    original = client.read_bytes()
+    client.write_bytes(original + b"# patched by hand\n")
+    stderr = ok(svcgen("generate", str(CALCULATOR), "-o", str(out)))
+    assert "warning: replaced 1 generated files that had been edited: calculator_client/_client.py" in stderr
+    assert client.read_bytes() == original
+
+
+def test_svcgen_never_writes_through_a_linked_folder(tmp_path: Path) -> None:
+    out, elsewhere = tmp_path / "client", tmp_path / "elsewhere"
+    ok(svcgen("generate", str(CALCULATOR), "-o", str(out)))
+    runtime = out / "calculator_client" / "_runtime"
+    runtime.rename(elsewhere)
+    runtime.symlink_to(elsewhere, target_is_directory=True)
+    (elsewhere / "_sync.py").write_text("# changed\n")
+    outside = tree(elsewhere)
+    refused(svcgen("generate", str(CALCULATOR), "-o", str(out)), "calculator_client/_runtime", "in the way")
+    assert tree(elsewhere) == outside
