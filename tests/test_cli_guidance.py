@@ -121,3 +121,18 @@ def test_config_values_are_checked_when_read(tmp_path: Path, case: str, command:
     message = one_error(svcgen(*args, env=env), *fragments)
     assert SECRET not in message
     assert sorted(p.name for p in tmp_path.iterdir()) == ["pyproject.toml"]
+
+
+@pytest.mark.parametrize("command", ["build", "diff"])
+@pytest.mark.parametrize("where", ["before", "after"])
+def test_build_and_diff_take_the_global_options_too(tmp_path: Path, command: str, where: str) -> None:
+    if command == "build":  # the configuration is read (and refused) from --config wherever it stands
+        (tmp_path / "pyproject.toml").write_text(f'[[tool.svcgen.clients]]\nsource = "{closed_url()}"\noutput = "out"\ntoken_env = "SVCGEN_TEST_TOKEN"\n')
+        config = ["--config", str(tmp_path / "pyproject.toml")]
+        args = [*config, "build", "-d", "dist"] if where == "before" else ["build", "-d", "dist", *config]
+        env = {k: v for k, v in os.environ.items() if not k.startswith("SVCGEN_TEST_")}
+        one_error(svcgen(*args, cwd=tmp_path, env=env), "SVCGEN_TEST_TOKEN is not set")
+        return
+    args = ["-q", "diff", str(CALCULATOR), str(CALCULATOR)] if where == "before" else ["diff", str(CALCULATOR), str(CALCULATOR), "-q"]
+    result = svcgen(*args)
+    assert result.returncode == 0 and result.stderr == "" and "no client-visible changes" in result.stdout

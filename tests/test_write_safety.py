@@ -293,3 +293,13 @@ def test_svcgen_never_writes_through_a_linked_folder(tmp_path: Path) -> None:
     outside = tree(elsewhere)
     refused(svcgen("generate", str(CALCULATOR), "-o", str(out)), "calculator_client/_runtime", "in the way")
     assert tree(elsewhere) == outside
+
+
+def test_a_fresh_repository_needs_no_force(tmp_path: Path) -> None:
+    out = tmp_path / "client"
+    (out / ".git").mkdir(parents=True)
+    (out / ".git" / "HEAD").write_text("ref: refs/heads/main\n")
+    (out / ".gitignore").write_text("__pycache__/\n")
+    ok(svcgen("generate", str(CALCULATOR), "-o", str(out)))
+    assert (out / ".git" / "HEAD").read_text() == "ref: refs/heads/main\n" and (out / ".gitignore").is_file()
+    assert (out / "calculator_client" / "_client.py").is_file()
