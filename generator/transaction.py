@@ -79,7 +79,9 @@ def apply(output: Path, plan: Plan) -> None:
             try:
                 _swap(output, root, record)
             except BaseException:
+                # if the roll-back fails too, the journal stays for the next run to finish it
                 _roll_back(output, root, record)
+                _save(journal, {"state": "rolled back"})
                 raise
         prune(output, plan.remove)
     except BaseException:
@@ -134,8 +136,14 @@ def _swap(output: Path, root: Path, record: dict[str, Any]) -> None:
 
 
 def _roll_back(output: Path, root: Path, record: dict[str, Any]) -> None:
+    """Undo a swap; safe to run again on a roll-back that was itself interrupted."""
+    retired = set(record["retire"])
     for name in reversed(record["install"]):
-        if not (root / "new" / name).exists() and os.path.lexists(output / name):
+        if os.path.lexists(root / "new" / name):
+            continue  # never installed
+        if name in retired and not os.path.lexists(root / "old" / name):
+            continue  # the old file is already back
+        if os.path.lexists(output / name):
             os.unlink(output / name)
     for name in record["retire"]:
         if os.path.lexists(root / "old" / name):
@@ -193,10 +201,21 @@ def _staged(output: Path) -> Iterator[tuple[Path, IO[str]]]:
                 raise SvcgenError(f"{output}: another svcgen run is writing into this folder; try again when it has finished") from None
             try:
                 yield root, journal
-            finally:
-                shutil.rmtree(root, ignore_errors=True)
+            except BaseException:
+                if not _unfinished(root):
+                    shutil.rmtree(root, ignore_errors=True)
+                raise
+            shutil.rmtree(root, ignore_errors=True)
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
+
+
+def _unfinished(root: Path) -> bool:
+    """True while the journal says files are being swapped (the staging folder must then stay)."""
+    try:
+        return bool(json.loads((root / JOURNAL).read_text(encoding="utf-8")).get("state") == "swapping")
+    except (OSError, ValueError, AttributeError):
+        return False
 
 
 @contextlib.contextmanager

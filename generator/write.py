@@ -26,7 +26,7 @@ from pathlib import Path
 from .errors import SvcgenError
 from .manifest import Owned, owned_files, provenance_path, sha256_file, sha256_text
 from .paths import check_paths, through_link, visible_files
-from .transaction import Plan, apply, recover
+from .transaction import STAGE, Plan, apply, recover
 
 __all__ = ["WriteReport", "check_paths", "write_tree"]
 
@@ -56,7 +56,7 @@ def write_tree(files: dict[str, str], output: Path, *, force: bool = False) -> W
         raise SvcgenError(f"{output}: exists and is not a folder")
     report = WriteReport()
     if output.is_dir():
-        note = recover(output)
+        note = _recover(output)
         if note:
             report.notes.append(note)
     owned = owned_files(output, files)
@@ -80,7 +80,16 @@ def write_tree(files: dict[str, str], output: Path, *, force: bool = False) -> W
             report.edited.append(name)
     if install or remove:
         commit = provenance_path(files)
-        apply(output, Plan(install={**install, commit: files[commit]}, remove=tuple(remove), commit=commit))
+        try:
+            apply(output, Plan(install={**install, commit: files[commit]}, remove=tuple(remove), commit=commit))
+        except OSError as exc:
+            where = exc.filename or output
+            state = (
+                "the next svcgen run into this folder restores the previous generation"
+                if (output / STAGE).exists()
+                else "the previous generation is left as it was"
+            )
+            raise SvcgenError(f"{where}: cannot write ({exc.strerror or exc}); {state}") from None
     report.written, report.removed = sorted(install), remove
     report.left = sorted(visible_files(output) - set(files))
     return report
@@ -110,3 +119,10 @@ def _refuse_conflicts(files: dict[str, str], output: Path, owned: Owned) -> None
         name, reason = conflicts[0]
         more = f" (and {len(conflicts) - 1} more)" if len(conflicts) > 1 else ""
         raise SvcgenError(f"{output / name}{more}: {reason}; move it away and run again (svcgen never overwrites your files)")
+
+
+def _recover(output: Path) -> str | None:
+    try:
+        return recover(output)
+    except OSError as exc:
+        raise SvcgenError(f"{output}: cannot complete or undo an interrupted generation ({exc.strerror or exc})") from None

@@ -15,7 +15,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from svcgen import Config, build_files
+from svcgen import Config, SvcgenError, build_files
 from svcgen.load import load
 from svcgen.manifest import PROVENANCE, sha256_text
 from svcgen.transaction import STAGE, recover
@@ -223,10 +223,34 @@ def test_a_failure_half_way_leaves_the_old_generation_intact(
         real_replace(source, target)
 
     monkeypatch.setattr("svcgen.transaction.os.replace", flaky_replace)
-    with pytest.raises(OSError):
+    with pytest.raises(SvcgenError, match="No space left on device.*previous generation is left as it was"):
         write_tree(new, out)
     assert len(calls) >= fail_at
     assert tree(out) == before
+
+
+def test_a_roll_back_that_fails_too_is_finished_by_the_next_run(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, generations: tuple[dict[str, str], dict[str, str]]
+) -> None:
+    old, new = generations
+    out, before = _old_folder(tmp_path, old)
+    real_replace, calls = os.replace, []
+
+    def failing_replace(source: object, target: object) -> None:
+        calls.append(target)
+        if len(calls) >= 6:  # the swap fails, and so does the first move back
+            raise OSError(5, "Input/output error")
+        real_replace(source, target)
+
+    monkeypatch.setattr("svcgen.transaction.os.replace", failing_replace)
+    with pytest.raises(SvcgenError, match="next svcgen run into this folder restores the previous generation"):
+        write_tree(new, out)
+    assert (out / STAGE).is_dir() and tree(out) != before
+    monkeypatch.setattr("svcgen.transaction.os.replace", real_replace)
+    assert "undid" in (recover(out) or "")
+    assert tree(out) == before
+    # and a roll-back run twice changes nothing more
+    assert recover(out) is None and tree(out) == before
 
 
 _CRASH = """
