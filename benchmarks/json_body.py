@@ -16,7 +16,10 @@ import timeit
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-sys.path.insert(0, str(HERE.parent / "fixtures" / "golden" / "scoring"))
+sys.path.insert(0, str(HERE.parent))
+from tests.support.wheels import installed  # noqa: E402  (the golden package as users get it: from its wheel)
+
+sys.path.insert(0, str(installed(HERE.parent / "fixtures" / "golden" / "scoring")))
 sys.path.insert(0, str(HERE))
 
 from fraud_scoring_client import models  # noqa: E402

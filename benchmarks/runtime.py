@@ -132,7 +132,7 @@ def generate_and_install(url: str, out: Path) -> str:
     subprocess.run([str(svcgen), "generate", url, "-o", str(out), "-q"], check=True)
     pkg = next(p.parent.name for p in out.glob("*/_client.py"))
     subprocess.run([str(PY), "-m", "pip", "install", "-q", "--disable-pip-version-check", "--no-deps",
-                    "--no-build-isolation", "--force-reinstall", str(out)], check=True, capture_output=True)
+                    "--force-reinstall", str(out)], check=True, capture_output=True)  # a wheel built with the pinned backend
     return pkg
 
 

@@ -18,7 +18,7 @@ from .manifest import add_manifest
 from .models import generate_models
 from .select import select_operations
 from .split import LAZY_THRESHOLD
-from .render import document_hash, render_package
+from .render import document_hash, render_package, render_pyproject
 from .spec import parse
 from .stubs import add_stubs
 from .write import WriteReport, write_tree
@@ -82,6 +82,7 @@ def build_files(document: dict[str, Any], config: Config, progress: Progress = _
         svcgen_version=__version__,
     )
     files = add_stubs(files, api.package)
+    files["pyproject.toml"] = render_pyproject(api, files)
     progress(f"formatting {len(files)} files")
     files = add_manifest(format_tree(files, config.formatter))
     diagnostics += [Diagnostic("#/components/schemas", f"models: {note}") for note in models.notes]

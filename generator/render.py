@@ -12,6 +12,7 @@ import jinja2
 from . import escape
 from .ir.model import Api, Operation
 from .models import HEADER, ModelModule
+from .packaging import packing
 from .split import split_models
 
 RUNTIME_MODULES = (
@@ -117,7 +118,6 @@ def render_package(
     }
     pkg = api.package
     files = {
-        "pyproject.toml": env.get_template("pyproject.toml.jinja").render(context),
         "README.md": env.get_template("README.md.jinja").render(context),
         f"{pkg}/__init__.py": env.get_template("package/__init__.py.jinja").render(context),
         f"{pkg}/_client.py": env.get_template("package/_client.py.jinja").render(context),
@@ -133,6 +133,11 @@ def render_package(
     for module in RUNTIME_MODULES:
         files[f"{pkg}/_runtime/{module}.py"] = env.get_template(f"package/_runtime/{module}.py.jinja").render(context)
     return files
+
+
+def render_pyproject(api: Api, files: dict[str, str]) -> str:
+    """The project file, written last: it packs exactly the packages and data files in ``files``."""
+    return environment().get_template("pyproject.toml.jinja").render(api=api, packing=packing(files, api.package))
 
 
 def stubtest_allowlist(package: str, models: ModelModule) -> str:

@@ -1,7 +1,9 @@
 """Shared helpers for the unit tests of the generated client runtime.
 
-The tests import the committed golden packages directly (no install, no
-network): every request goes through an ``httpx.MockTransport``.
+The tests import the committed golden packages as users get them: each golden
+project is built into a wheel once and installed into a folder of its own,
+which goes on ``sys.path`` (no network: every request goes through an
+``httpx.MockTransport``).
 """
 
 from __future__ import annotations
@@ -19,15 +21,29 @@ from typing import Any
 import httpx
 import pytest
 
+from tests.support.wheels import installed
+
 REPO_ROOT = Path(__file__).resolve().parents[1]
 GOLDEN = REPO_ROOT / "fixtures" / "golden"
 
+
+
+def golden_site(name: str) -> Path:
+    """The folder where the golden project ``fixtures/golden/<name>`` is installed from its wheel."""
+    return installed(GOLDEN / name)
+
+
+def use_goldens(*names: str) -> None:
+    """Put the installed golden packages on ``sys.path`` (one package per import name)."""
+    for name in names:
+        site = str(golden_site(name))
+        if site not in sys.path:
+            sys.path.insert(0, site)
+
+
 # Only one package per import name: `scoring` (no default server) is the one on
 # sys.path; `scoring-cloud` (same package name) is loaded by `load_isolated`.
-for _name in ("calculator", "scoring", "textops"):
-    _path = str(GOLDEN / _name)
-    if _path not in sys.path:
-        sys.path.insert(0, _path)
+use_goldens("calculator", "scoring", "textops")
 
 BASE = "http://h"
 PREFIX_BASE = "http://h/org/project/deployment"
@@ -108,7 +124,7 @@ def patch_sleep(monkeypatch: pytest.MonkeyPatch, *modules: ModuleType) -> list[f
 
 @contextlib.contextmanager
 def load_isolated(golden_dir: str, package: str) -> Iterator[ModuleType]:
-    """Import ``package`` from ``fixtures/golden/<golden_dir>`` without disturbing
+    """Import ``package`` as installed from ``fixtures/golden/<golden_dir>`` without disturbing
     an already imported package of the same name (restored on exit)."""
     saved = {
         name: module
@@ -117,11 +133,12 @@ def load_isolated(golden_dir: str, package: str) -> Iterator[ModuleType]:
     }
     for name in saved:
         del sys.modules[name]
-    sys.path.insert(0, str(GOLDEN / golden_dir))
+    site = str(golden_site(golden_dir))
+    sys.path.insert(0, site)
     try:
         yield importlib.import_module(package)
     finally:
-        sys.path.remove(str(GOLDEN / golden_dir))
+        sys.path.remove(site)
         for name in [n for n in sys.modules if n == package or n.startswith(package + ".")]:
             del sys.modules[name]
         sys.modules.update(saved)

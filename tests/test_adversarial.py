@@ -20,6 +20,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.support.wheels import installed, python_env
+
 ROOT = Path(__file__).resolve().parents[1]
 ADVERSARIAL = ROOT / "fixtures" / "adversarial"
 SENTINEL = "SVCGEN_PWNED"
@@ -161,8 +163,9 @@ pkg.Client("http://127.0.0.1:1").close()
 pkg.AsyncClient("http://127.0.0.1:1")
 print("imported")
 """
-    env = {**os.environ, "PYTHONPATH": str(out)}
-    result = subprocess.run([sys.executable, "-c", probe], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120)
+    result = subprocess.run(
+        [sys.executable, "-c", probe], cwd=tmp_path, env=python_env(installed(out)), capture_output=True, text=True, timeout=120
+    )
     assert result.returncode == 0, result.stderr[-2000:]
     assert result.stdout.strip() == "imported"
     assert not (tmp_path / SENTINEL).exists()
@@ -183,7 +186,8 @@ def test_recursion_through_properties_is_a_recursive_model(tmp_path: Path) -> No
         "node = pkg.Node.model_validate({'value': 1, 'children': [{'value': 2}], 'next': {'value': 3, 'next': None}})\n"
         "print(node.children[0].value, node.next.root.value)\n"
     )
-    env = {**os.environ, "PYTHONPATH": str(out)}
-    result = subprocess.run([sys.executable, "-c", probe], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=60)
+    result = subprocess.run(
+        [sys.executable, "-c", probe], cwd=tmp_path, env=python_env(installed(out)), capture_output=True, text=True, timeout=60
+    )
     assert result.returncode == 0, result.stderr[-2000:]
     assert result.stdout.split() == ["2", "3"]

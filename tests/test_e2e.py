@@ -19,6 +19,7 @@ import pytest
 from tests.support.generated_pkg import CORPUS
 from tests.support.kserve import serve_kserve
 from tests.support.services import run_gateway, serve_example
+from tests.support.wheels import build_wheel, distribution_name
 
 pytestmark = pytest.mark.e2e
 
@@ -39,7 +40,7 @@ def clients_python(tmp_path_factory: pytest.TempPathFactory) -> Path:
     home = tmp_path_factory.mktemp("clients-venv")
     venv.EnvBuilder(with_pip=True).create(home)
     python = home / "bin" / "python"
-    result = _run([str(python), "-m", "pip", "install", "-q", "httpx>=0.27,<1", "pydantic>=2.7,<3", "setuptools>=69", "wheel"])
+    result = _run([str(python), "-m", "pip", "install", "-q", "httpx>=0.27,<1", "pydantic>=2.7,<3"])
     assert result.returncode == 0, result.stderr
     return python
 
@@ -58,7 +59,7 @@ def ml_clients_python(tmp_path_factory: pytest.TempPathFactory) -> Path:
     home = tmp_path_factory.mktemp("ml-clients-venv")
     venv.EnvBuilder(with_pip=True).create(home)
     python = home / "bin" / "python"
-    packages = ["httpx>=0.27,<1", "pydantic>=2.7,<3", "setuptools>=69", "wheel"]
+    packages = ["httpx>=0.27,<1", "pydantic>=2.7,<3"]
     result = _run([str(python), "-m", "pip", "install", "-q", *packages, *map(_pinned, ML_LIBRARIES)])
     assert result.returncode == 0, result.stderr
     return python
@@ -71,7 +72,7 @@ def aiohttp_clients_python(tmp_path_factory: pytest.TempPathFactory) -> tuple[Pa
     home = tmp_path_factory.mktemp("aiohttp-clients-venv")
     venv.EnvBuilder(with_pip=True).create(home)
     python = home / "bin" / "python"
-    result = _run([str(python), "-m", "pip", "install", "-q", "httpx>=0.27,<1", "pydantic>=2.7,<3", "setuptools>=69", "wheel"])
+    result = _run([str(python), "-m", "pip", "install", "-q", "httpx>=0.27,<1", "pydantic>=2.7,<3"])
     assert result.returncode == 0, result.stderr
     constraints = home / "constraints.txt"
     constraints.write_text("\n".join(map(_pinned, ("httpx-aiohttp", "aiohttp"))) + "\n")
@@ -79,10 +80,11 @@ def aiohttp_clients_python(tmp_path_factory: pytest.TempPathFactory) -> tuple[Pa
 
 
 def _generate_and_install(source: str, out: Path, python: Path, *extra: str) -> None:
+    """Generate from ``source``, build the project's wheel (isolated, with its pinned backend) and install it."""
     result = _run([sys.executable, "-m", "svcgen", "generate", source, "-o", str(out), *extra])
     assert result.returncode == 0, result.stderr
     assert (out / "pyproject.toml").is_file()
-    install = _run([str(python), "-m", "pip", "install", "-q", "--no-deps", "--no-build-isolation", str(out)])
+    install = _run([str(python), "-m", "pip", "install", "-q", "--no-deps", str(build_wheel(out))])
     assert install.returncode == 0, install.stderr
 
 
@@ -113,8 +115,8 @@ def test_aiohttp_backend_and_map_against_a_real_service(
         assert result.returncode == 0, result.stderr
         absent = _run([str(python), "-c", "import httpx_aiohttp"])
         assert absent.returncode != 0  # only the extra installs it
-        pip = [str(python), "-m", "pip", "install", "-q", "--no-build-isolation", "-c", str(constraints)]
-        install = _run([*pip, f"{out}[aiohttp]"])
+        pip = [str(python), "-m", "pip", "install", "-q", "-c", str(constraints)]
+        install = _run([*pip, f"{distribution_name(out)}[aiohttp] @ {build_wheel(out).as_uri()}"])
         assert install.returncode == 0, install.stderr
         output = _call(python, "aiohttp_calculator.py", url)
     assert output.startswith("ok sync=2 async=9"), output

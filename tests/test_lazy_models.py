@@ -17,6 +17,7 @@ import pytest
 import svcgen.pipeline
 from svcgen import Config, build_files
 from svcgen.load import load
+from tests.support.wheels import installed, python_env
 
 ROOT = Path(__file__).resolve().parents[1]
 SPEC = ROOT / "fixtures" / "specs" / "kserve.json"
@@ -41,7 +42,11 @@ def lazy_package(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def _python(folder: Path, code: str) -> str:
-    result = subprocess.run([sys.executable, "-c", code], cwd=folder, capture_output=True, text=True, timeout=120)
+    """Run ``code`` against the package installed from the project's wheel (not from ``folder``)."""
+    site = installed(folder)
+    result = subprocess.run(
+        [sys.executable, "-c", code], cwd=site.parent, env=python_env(site), capture_output=True, text=True, timeout=120
+    )
     assert result.returncode == 0, result.stdout + result.stderr
     return result.stdout
 
@@ -100,14 +105,16 @@ except AttributeError as error:
 
 def test_lazy_package_type_checks_and_stubs_agree(lazy_package: Path) -> None:
     cache = ROOT / ".cache" / "mypy-lazy"
+    site = installed(lazy_package)
+    env = {**python_env(site), "MYPYPATH": str(site)}
     mypy = subprocess.run(
         [sys.executable, "-m", "mypy", "--strict", "--cache-dir", str(cache), "-p", PACKAGE],
-        cwd=lazy_package, capture_output=True, text=True, timeout=600,
+        cwd=site.parent, env=env, capture_output=True, text=True, timeout=600,
     )
     assert mypy.returncode == 0, mypy.stdout[-4000:]
     allowlist = lazy_package / "stubtest-allowlist.txt"  # written by the generator
     stubtest = subprocess.run(
         [sys.executable, "-m", "mypy.stubtest", "--mypy-config-file", os.devnull, "--allowlist", str(allowlist), "--ignore-unused-allowlist", PACKAGE],
-        cwd=lazy_package, capture_output=True, text=True, timeout=600,
+        cwd=site.parent, env=env, capture_output=True, text=True, timeout=600,
     )
     assert stubtest.returncode == 0, stubtest.stdout[-4000:]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 import json
 import subprocess
+import sys
 import textwrap
 from pathlib import Path
 
@@ -14,8 +15,9 @@ import svcgen
 from svcgen.errors import SvcgenError
 from svcgen.normalize import MAX_DEPTH, normalize
 from svcgen.spec import parse
+from tests.support.wheels import installed, python_env
 
-VENV_PYTHON = Path("/work/main/.venv/bin/python")
+VENV_PYTHON = Path(sys.executable)
 SPECS = Path(__file__).resolve().parents[1] / "fixtures" / "specs"
 
 
@@ -230,7 +232,6 @@ TRICKY = doc(
 PROBE = textwrap.dedent(
     """
     import inspect, json, sys
-    sys.path.insert(0, ".")
     import httpx
     import tricky_client as pkg
 
@@ -263,7 +264,10 @@ def test_awkward_names_generate_importable_code(tmp_path: Path) -> None:
         target = tmp_path / path
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(text, encoding="utf-8")
-    result = subprocess.run([str(VENV_PYTHON), "-c", PROBE], cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    site = installed(tmp_path)
+    result = subprocess.run(
+        [str(VENV_PYTHON), "-c", PROBE], cwd=site.parent, env=python_env(site), capture_output=True, text=True, timeout=120
+    )
     assert result.returncode == 0, result.stderr
     report = json.loads(result.stdout)
     assert report["client_is_class"] and "Client" in report["exports"] and "ClientModel" in report["exports"]

@@ -23,6 +23,7 @@ from svcgen import Config, build_files  # noqa: E402
 from svcgen.bentoml_facts import merge_facts  # noqa: E402
 from svcgen.normalize import normalize  # noqa: E402
 from tests.runtime_support import BASE, Recorder  # noqa: E402
+from tests.support.wheels import installed  # noqa: E402
 
 SPECS = REPO_ROOT / "fixtures" / "specs"
 _counter = iter(range(10_000))
@@ -30,22 +31,25 @@ _counter = iter(range(10_000))
 
 @pytest.fixture
 def generate(tmp_path: Path) -> Iterator[Any]:
-    """Generate ``document`` under a unique package name, import it, and clean up."""
+    """Generate ``document`` under a unique package name, install its wheel, import it, and clean up."""
     names: list[str] = []
+    sites: list[str] = []
 
     def _generate(document: dict[str, Any]) -> ModuleType:
         name = f"payload_test_{next(_counter)}"
         files = build_files(document, Config(source="test", name=name)).files
         for relative, text in files.items():
-            path = tmp_path / relative
+            path = tmp_path / name / relative
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_text(text)
         names.append(name)
+        sites.append(str(installed(tmp_path / name)))
+        sys.path.insert(0, sites[-1])
         return importlib.import_module(name)
 
-    sys.path.insert(0, str(tmp_path))
     yield _generate
-    sys.path.remove(str(tmp_path))
+    for site in sites:
+        sys.path.remove(site)
     for name in [n for n in sys.modules if n.split(".")[0] in names]:
         del sys.modules[name]
 

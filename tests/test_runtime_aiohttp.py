@@ -12,6 +12,7 @@ are refused; a missing ``aiohttp`` extra is named. Servers:
 from __future__ import annotations
 
 import asyncio
+import os
 import re
 import subprocess
 import sys
@@ -293,11 +294,11 @@ MISSING_EXTRA = textwrap.dedent(
 
 
 @pytest.mark.parametrize("blocked", ["httpx_aiohttp", "aiohttp"])
-def test_missing_extra_is_named_at_construction(fc: ModuleType, blocked: str) -> None:
-    package_root = Path(fc.__file__).parent.parent
+def test_missing_extra_is_named_at_construction(fc: ModuleType, blocked: str, tmp_path: Path) -> None:
+    site = Path(fc.__file__).parent.parent  # where the package is installed
     result = subprocess.run(
         [sys.executable, "-c", MISSING_EXTRA, blocked],
-        cwd=package_root, capture_output=True, text=True, timeout=120, check=False,
+        cwd=tmp_path, env={**os.environ, "PYTHONPATH": str(site)}, capture_output=True, text=True, timeout=120, check=False,
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "pip install 'faults-client[aiohttp]'" in result.stdout

@@ -27,7 +27,7 @@ REPO_ROOT = Path(__file__).resolve().parents[1]
 if str(REPO_ROOT) not in sys.path:
     sys.path.insert(0, str(REPO_ROOT))
 
-from tests.runtime_support import BASE, GOLDEN, patch_sleep  # noqa: E402
+from tests.runtime_support import BASE, GOLDEN, golden_site, patch_sleep  # noqa: E402
 from tests.support import faulty_server as fs  # noqa: E402
 from tests.support.faulty_server import FaultyServer  # noqa: E402
 
@@ -384,7 +384,7 @@ async def async_use(client: AsyncClient) -> None:
 
 def test_map_results_are_typed_by_the_operation(tmp_path: Path) -> None:
     (tmp_path / "use.py").write_text(TYPED_USE)
-    env = {**os.environ, "MYPYPATH": str(GOLDEN / "calculator")}
+    env = {**os.environ, "MYPYPATH": str(golden_site("calculator"))}
     cache = REPO_ROOT / ".cache" / "typecheck" / "bulk"
     result = subprocess.run(
         [sys.executable, "-m", "mypy", "--strict", "--cache-dir", str(cache), "use.py"],

@@ -23,11 +23,9 @@ REPO_ROOT = Path(__file__).resolve().parents[1]
 if str(REPO_ROOT) not in sys.path:
     sys.path.insert(0, str(REPO_ROOT))
 
-from tests.runtime_support import BASE, GOLDEN, Recorder, patch_sleep  # noqa: E402
+from tests.runtime_support import BASE, GOLDEN, Recorder, patch_sleep, use_goldens  # noqa: E402
 
-for _name in ("arrays", "vision", "jobs"):
-    if str(GOLDEN / _name) not in sys.path:
-        sys.path.insert(0, str(GOLDEN / _name))
+use_goldens("arrays", "vision", "jobs")
 
 import arrays_client  # noqa: E402
 import jobs_client  # noqa: E402

@@ -42,6 +42,7 @@ from tests.support.generated_pkg import (
     tail,
     write_tree,
 )
+from tests.support.wheels import installed
 
 MYPY_CACHE = CACHE / "traps" / "mypy"
 BASE_URL = "http://api.test"
@@ -916,7 +917,6 @@ EMAIL = document(
 EMAIL_PROBE = textwrap.dedent(
     """
     import importlib.abc, json, sys
-    sys.path.insert(0, ".")
 
     class Blocker(importlib.abc.MetaPathFinder):
         def find_spec(self, name, path=None, target=None):
@@ -951,7 +951,7 @@ EMAIL_PROBE = textwrap.dedent(
 def test_email_format_needs_no_email_validator(make: Callable[..., Trap]) -> None:
     trap = make(EMAIL, "trap_email")
     trap.check_package(block=("email_validator",))
-    result = run([PYTHON, "-c", EMAIL_PROBE], trap.folder, timeout=300)
+    result = run([PYTHON, "-c", EMAIL_PROBE], trap.folder.parent, timeout=300, path=installed(trap.folder))
     assert result.returncode == 0, f"{first_error(result)}\n{tail(result)}"
     report = json.loads(result.stdout.strip().splitlines()[-1])
     assert report["sent"] == [{"email": "ada@example.com", "backup": None}]

@@ -1,10 +1,9 @@
-"""The golden packages pass mypy --strict, basedpyright (strict) and stubtest."""
+"""The golden packages, installed from their wheels, pass mypy --strict, basedpyright (strict) and stubtest."""
 
 from __future__ import annotations
 
 import json
 import os
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -12,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from tests.golden_support import GOLDEN, ROOT, golden_specs
+from tests.support.wheels import installed
 
 SPECS = golden_specs()
 CACHE = ROOT / ".cache" / "typecheck"
@@ -23,41 +23,47 @@ def _package(folder: Path) -> str:
     return package
 
 
-def _run(args: list[str], cwd: Path) -> subprocess.CompletedProcess[str]:
+def _run(args: list[str], cwd: Path, site: Path | None = None) -> subprocess.CompletedProcess[str]:
+    """Run a checker in ``cwd`` (never the project folder); with ``site``, the packages installed there are visible."""
     env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1"}
+    if site is not None:
+        env.update(MYPYPATH=str(site), PYTHONPATH=str(site), PYTHONSAFEPATH="1")
     return subprocess.run(args, cwd=cwd, capture_output=True, text=True, env=env, timeout=600)
 
 
 @pytest.fixture(scope="module", params=SPECS, ids=[spec.stem for spec in SPECS])
-def golden_copy(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
-    """A copy of one golden folder, so checkers' caches never land in fixtures/."""
-    target = tmp_path_factory.mktemp(request.param.stem) / "pkg"
-    shutil.copytree(GOLDEN / request.param.stem, target)
-    return target, _package(target)
+def golden_copy(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, str, Path]:
+    """One golden project, a working folder of its own (checkers' caches never land in fixtures/),
+    the package name, and the folder where its wheel is installed."""
+    project = GOLDEN / request.param.stem
+    work = tmp_path_factory.mktemp(request.param.stem)
+    return project, work, _package(project), installed(project)
 
 
-def test_mypy_strict(golden_copy: tuple[Path, str]) -> None:
-    folder, package = golden_copy
-    cache = CACHE / "mypy" / folder.parent.name
-    result = _run([sys.executable, "-m", "mypy", "--strict", "--cache-dir", str(cache), "-p", package], folder)
+def test_mypy_strict(golden_copy: tuple[Path, Path, str, Path]) -> None:
+    project, work, package, site = golden_copy
+    cache = CACHE / "mypy" / project.name
+    result = _run([sys.executable, "-m", "mypy", "--strict", "--cache-dir", str(cache), "-p", package], work, site)
     assert result.returncode == 0, result.stdout + result.stderr
 
 
-def test_basedpyright_strict(golden_copy: tuple[Path, str]) -> None:
-    folder, package = golden_copy
-    (folder / "pyrightconfig.json").write_text(json.dumps({"typeCheckingMode": "strict", "pythonVersion": "3.10"}))
-    result = _run([str(BIN / "basedpyright"), "--pythonpath", sys.executable, package], folder)
+def test_basedpyright_strict(golden_copy: tuple[Path, Path, str, Path]) -> None:
+    _, work, package, site = golden_copy
+    config = {"typeCheckingMode": "strict", "pythonVersion": "3.10", "extraPaths": [str(site)]}
+    (work / "pyrightconfig.json").write_text(json.dumps(config))
+    result = _run([str(BIN / "basedpyright"), "--pythonpath", sys.executable, str(site / package)], work)
     assert result.returncode == 0, result.stdout[-5000:] + result.stderr[-2000:]
 
 
-def test_stubtest(golden_copy: tuple[Path, str]) -> None:
-    folder, package = golden_copy
-    allowlist = folder / "stubtest-allowlist.txt"
+def test_stubtest(golden_copy: tuple[Path, Path, str, Path]) -> None:
+    project, work, package, site = golden_copy
+    allowlist = project / "stubtest-allowlist.txt"
     assert allowlist.read_text().count("RootModel") >= 1  # pydantic's artefacts only, listed by the generator
     result = _run(
         [sys.executable, "-m", "mypy.stubtest", "--mypy-config-file", os.devnull,
          "--allowlist", str(allowlist), "--ignore-unused-allowlist", package],
-        folder,
+        work,
+        site,
     )
     assert result.returncode == 0, result.stdout[-5000:] + result.stderr[-2000:]
 
@@ -91,9 +97,8 @@ def call(client: Client) -> None:
 
 @pytest.mark.parametrize("source, ok", [(_MAPPING_CALLER, True), (_WRONG_CALLER, False)], ids=["mappings", "wrong"])
 def test_model_parameters_accept_plain_mappings_under_mypy(source: str, ok: bool, tmp_path: Path) -> None:
-    shutil.copytree(GOLDEN / "scoring", tmp_path / "pkg")
-    (tmp_path / "pkg" / "caller.py").write_text(source)
-    result = _run([sys.executable, "-m", "mypy", "--strict", "--no-incremental", "caller.py"], tmp_path / "pkg")
+    (tmp_path / "caller.py").write_text(source)
+    result = _run([sys.executable, "-m", "mypy", "--strict", "--no-incremental", "caller.py"], tmp_path, installed(GOLDEN / "scoring"))
     assert (result.returncode == 0) is ok, result.stdout + result.stderr
     if not ok:
         assert "[list-item]" in result.stdout or "[arg-type]" in result.stdout, result.stdout

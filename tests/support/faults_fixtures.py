@@ -4,7 +4,7 @@ Both test modules load this module as a plugin (``pytest_plugins``) so its
 fixtures exist once per session; they opt in to ``clean_env`` with
 ``pytestmark``, so no other test is affected. The client package
 ``faults_client`` is generated once per session, in-process, from ``tests/support/faults_openapi.json`` with the
-current templates, into a temporary directory put on ``sys.path``.
+current templates, built into a wheel and installed into a folder put on ``sys.path``.
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ from tests.runtime_support import patch_sleep
 from tests.support.faults_helpers import PACKAGE, SPEC
 from tests.support.faulty_server import FaultyServer, running_faulty_server
 from tests.support.tls_servers import TLSFiles
+from tests.support.wheels import installed
 
 ENV_VARS = (
     "FAULTS_CLIENT_TOKEN",
@@ -48,14 +49,15 @@ def fc(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ModuleType]:
     """The generated ``faults_client`` package, imported."""
     out = tmp_path_factory.mktemp("faults_client_pkg")
     generate(Config(source=str(SPEC), output=out, name=PACKAGE, force=True))
+    site = installed(out)
     _drop_modules()
-    sys.path.insert(0, str(out))
+    sys.path.insert(0, str(site))
     try:
         module = importlib.import_module(PACKAGE)
-        assert Path(module.__file__ or "").is_relative_to(out), "imported a stale faults_client"
+        assert Path(module.__file__ or "").is_relative_to(site), "imported a stale faults_client"
         yield module
     finally:
-        sys.path.remove(str(out))
+        sys.path.remove(str(site))
         _drop_modules()
 
 

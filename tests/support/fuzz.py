@@ -47,6 +47,7 @@ from unittest import mock
 
 from hypothesis import strategies as st
 from hypothesis.configuration import set_hypothesis_home_dir
+from tests.support.wheels import BuildError, installed
 
 ROOT = Path(__file__).resolve().parents[2]
 # hypothesis's example database and caches live with the other caches (git-ignored)
@@ -654,7 +655,7 @@ def _template_comments() -> set[str]:
     return _COMMENTS
 
 
-def check_pyproject(text: str, package: str) -> list[str]:
+def check_pyproject(text: str, package: str, files: dict[str, str]) -> list[str]:
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
@@ -673,8 +674,11 @@ def check_pyproject(text: str, package: str) -> list[str]:
     if data.get("build-system", {}).get("requires") != ["setuptools==80.9.0"]:
         problems.append("pyproject.toml: build-system.requires changed")
     setuptools = data.get("tool", {}).get("setuptools", {})
-    if set(setuptools) != {"packages", "package-data"} or setuptools.get("packages") != [package, f"{package}._runtime"]:
-        problems.append(f"pyproject.toml: [tool.setuptools] is {setuptools!r}"[:300])
+    packages = sorted(
+        path.rsplit("/", 1)[0].replace("/", ".") for path in files if path.startswith(f"{package}/") and path.endswith("/__init__.py")
+    )
+    if set(setuptools) != {"packages", "package-data"} or setuptools.get("packages") != packages:
+        problems.append(f"pyproject.toml: [tool.setuptools] is {setuptools!r}, the package folders are {packages}"[:300])
     if not isinstance(project.get("description"), str) or "\n" in project.get("description", ""):
         problems.append("pyproject.toml: description is not one line")
     return problems
@@ -754,7 +758,7 @@ def check_files(files: dict[str, str], package: str, *, runtime_state: object = 
             except ValueError as exc:
                 problems.append(f"{path}: not JSON: {exc}")
     if "pyproject.toml" in files:
-        problems.extend(check_pyproject(files["pyproject.toml"], package))
+        problems.extend(check_pyproject(files["pyproject.toml"], package, files))
     else:
         problems.append("no pyproject.toml")
     if "README.md" in files:
@@ -793,7 +797,8 @@ def check_in_process(
     document: dict[str, Any], *, lazy: bool = False, formatter: str = "ruff", importer: ImportWorker | None = None
 ) -> Outcome:
     """``build_files`` on the document (models split into a lazy package when ``lazy``), then every
-    check; with an ``importer``, the package is also written to a scratch folder and imported."""
+    check; with an ``importer``, the package is also written to a scratch folder, built into a wheel,
+    installed and imported from where it was installed."""
     from svcgen import Config, SvcgenError, build_files
 
     runtime_state = _runtime_state()
@@ -819,7 +824,12 @@ def check_in_process(
                 target = Path(folder, relative)
                 target.parent.mkdir(parents=True, exist_ok=True)
                 target.write_text(text, encoding="utf-8", newline="\n")
-            outcome.problems += importer.check(Path(folder), generated.package) + marker_problems()
+            try:  # imported as users get it: built into a wheel (pinned backend) and installed
+                site = installed(Path(folder), isolated=False)
+            except BuildError as exc:
+                outcome.problems.append(f"the package does not build or install: {str(exc)[-1500:]}")
+                return outcome
+            outcome.problems += importer.check(site, generated.package) + marker_problems()
     return outcome
 
 

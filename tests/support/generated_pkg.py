@@ -15,12 +15,15 @@ import os
 import re
 import subprocess
 import sys
+import tempfile
 import textwrap
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+from tests.support.wheels import installed
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -70,9 +73,12 @@ def write_tree(files: dict[str, str], target: Path) -> Path:
 
 
 def run(
-    args: list[str], cwd: Path, *, timeout: float = 1200, stdin: str | None = None
+    args: list[str], cwd: Path, *, timeout: float = 1200, stdin: str | None = None, path: Path | None = None
 ) -> subprocess.CompletedProcess[str]:
+    """Run a tool; with ``path``, the installed packages there are importable (and type-checkable)."""
     env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1"}
+    if path is not None:
+        env.update(PYTHONPATH=str(path), MYPYPATH=str(path), PYTHONSAFEPATH="1")
     return subprocess.run(
         args, cwd=cwd, input=stdin, capture_output=True, text=True, env=env, timeout=timeout, check=False
     )
@@ -122,7 +128,6 @@ _IMPORT_ALL = textwrap.dedent(
     for name in list(sys.modules):
         if name.split(".")[0] in blocked:
             del sys.modules[name]
-    sys.path.insert(0, ".")
     import pydantic
 
     failures = []
@@ -149,15 +154,18 @@ _IMPORT_ALL = textwrap.dedent(
 
 
 def import_every_module(folder: Path, package: str, *, block: tuple[str, ...] = ()) -> dict[str, Any]:
-    """Import each module of the package in one fresh process; ``block`` makes those top-level modules unimportable.
+    """Install the project's wheel and import each module of the package in one fresh process
+    (working directory elsewhere); ``block`` makes those top-level modules unimportable.
 
     Returns ``{"failures": [[module, error]], "incomplete": [[class, error]], "blocked_loaded": [...]}``:
     ``incomplete`` lists pydantic models whose annotations cannot be resolved (the first
     validation would raise).
     """
-    modules = package_modules(folder, package)
+    site = installed(folder)
+    modules = package_modules(site, package)
     given = json.dumps({"modules": modules, "block": list(block)})
-    result = run([PYTHON, "-c", _IMPORT_ALL], folder, timeout=900, stdin=given)
+    with tempfile.TemporaryDirectory(prefix="svcgen-import-") as elsewhere:
+        result = run([PYTHON, "-c", _IMPORT_ALL], Path(elsewhere), timeout=900, stdin=given, path=site)
     if result.returncode != 0 or not result.stdout.strip():
         return {"failures": [["<process>", tail(result)]], "incomplete": [], "blocked_loaded": []}
     report: dict[str, Any] = json.loads(result.stdout.strip().splitlines()[-1])
@@ -166,14 +174,20 @@ def import_every_module(folder: Path, package: str, *, block: tuple[str, ...] = 
 
 
 def mypy_strict(folder: Path, package: str, cache: Path) -> subprocess.CompletedProcess[str]:
-    """``mypy --strict -p package``, as ``tests/test_typecheck.py`` runs it."""
-    return run([PYTHON, "-m", "mypy", "--strict", "--cache-dir", str(cache), "-p", package], folder)
+    """``mypy --strict -p package`` over the package installed from its wheel."""
+    site = installed(folder)
+    with tempfile.TemporaryDirectory(prefix="svcgen-mypy-") as elsewhere:
+        return run([PYTHON, "-m", "mypy", "--strict", "--cache-dir", str(cache), "-p", package], Path(elsewhere), path=site)
 
 
 def stubtest(folder: Path, package: str) -> subprocess.CompletedProcess[str]:
-    """``python -m mypy.stubtest`` with the package's own allowlist of pydantic artefacts, as ``tests/test_typecheck.py`` runs it."""
+    """``python -m mypy.stubtest`` over the installed package, with the project's own allowlist of pydantic artefacts."""
+    site = installed(folder)
     allowlist = ["--allowlist", str(folder / "stubtest-allowlist.txt"), "--ignore-unused-allowlist"]
-    return run([PYTHON, "-m", "mypy.stubtest", "--mypy-config-file", os.devnull, *allowlist, package], folder)
+    with tempfile.TemporaryDirectory(prefix="svcgen-stubtest-") as elsewhere:
+        return run(
+            [PYTHON, "-m", "mypy.stubtest", "--mypy-config-file", os.devnull, *allowlist, package], Path(elsewhere), path=site
+        )
 
 
 # --- what the package contains -------------------------------------------------------
@@ -294,14 +308,15 @@ def drop_claims(diagnostics: list[Any]) -> list[str]:
 
 @contextlib.contextmanager
 def imported(folder: Path, package: str) -> Iterator[Any]:
-    """Import the package from ``folder`` into this process; forget it afterwards."""
-    sys.path.insert(0, str(folder))
+    """Install the project's wheel and import the package from there into this process; forget it afterwards."""
+    site = str(installed(folder))
+    sys.path.insert(0, site)
     importlib.invalidate_caches()
     try:
         module = importlib.import_module(package)
         importlib.import_module(f"{package}.models")
         yield module
     finally:
-        sys.path.remove(str(folder))
+        sys.path.remove(site)
         for name in [name for name in sys.modules if name == package or name.startswith(package + ".")]:
             del sys.modules[name]
