@@ -15,7 +15,14 @@ import click
 
 from .api_diff import compare, human, report
 from .api_surface import Surface, load_surface
-from .cli_common import Reporter, fail, global_flags, global_options, source_options, source_settings
+from .cli_common import (
+    Reporter,
+    fail,
+    global_flags,
+    global_options,
+    source_options,
+    source_settings,
+)
 from .config import Config
 from .errors import SvcgenError
 from .project_config import override
