@@ -82,8 +82,9 @@ def _report_write(say: Reporter, written: WriteReport) -> None:
     if written.removed:
         say.note(f"removed {len(written.removed)} files the previous generation wrote: {listing(written.removed)}")
     say.note(f"{len(written.written)} files written, the others unchanged")
-    if written.left:
-        say.note(f"left {len(written.left)} files svcgen did not write: {listing(written.left)} (hidden folders are never touched)")
+    left = written.left() if say.verbose else []
+    if left:
+        say.note(f"left {len(left)} files svcgen did not write: {listing(left)} (hidden folders are never touched)")
 
 
 @cli.command("fetch")
