@@ -1,9 +1,10 @@
 """``svcgen check``: does a committed client still match what its source generates?
 
 The package is regenerated in memory and compared file by file with the
-output folder. Files a build or an install leaves behind (``__pycache__``,
-``*.egg-info``, ``build/``, ``dist/``) are not part of the comparison; any
-other file svcgen would not write counts as drift.
+output folder. Only svcgen's files count: a file missing or changed, or one the
+previous generation wrote (its manifest, see :mod:`svcgen.manifest`) that
+would now be removed. Files svcgen does not own - the user's, hidden folders,
+what a build or an install leaves behind - are listed apart and are not drift.
 """
 
 from __future__ import annotations
@@ -12,9 +13,9 @@ import difflib
 from dataclasses import dataclass, field
 from pathlib import Path
 
-#: Produced by building or installing the package, never by svcgen.
-_IGNORED_PARTS = ("__pycache__", "build", "dist", ".mypy_cache", ".pytest_cache")
-_IGNORED_SUFFIXES = (".pyc", ".pyo")
+from .manifest import owned_files
+from .paths import visible_files
+
 #: A diff longer than this is summarised (the first lines, then counts).
 MAX_DIFF_LINES = 400
 
@@ -27,6 +28,8 @@ class Drift:
     missing: list[str] = field(default_factory=list)
     extra: list[str] = field(default_factory=list)
     diff: list[str] = field(default_factory=list)
+    #: files svcgen does not own: reported with ``-v``, never drift
+    foreign: list[str] = field(default_factory=list)
 
     def __bool__(self) -> bool:
         return bool(self.changed or self.missing or self.extra)
@@ -38,7 +41,7 @@ class Drift:
             lines.append(f"... {len(self.diff) - max_lines} more diff lines not shown\n")
         summary = [
             f"{len(items)} {label}: {', '.join(items[:10])}{' ...' if len(items) > 10 else ''}\n"
-            for label, items in (("changed", self.changed), ("missing", self.missing), ("unexpected", self.extra))
+            for label, items in (("changed", self.changed), ("missing", self.missing), ("no longer generated", self.extra))
             if items
         ]
         return "".join(lines) + "".join(summary)
@@ -47,7 +50,7 @@ class Drift:
 def compare(files: dict[str, str], output: Path) -> Drift:
     """Compare generated ``files`` (path → text) with what is in ``output``."""
     drift = Drift()
-    present = _existing(output)
+    present = visible_files(output)
     for name in sorted(files):
         path = output / name
         if name not in present:
@@ -61,22 +64,10 @@ def compare(files: dict[str, str], output: Path) -> Drift:
         if current != files[name]:
             drift.changed.append(name)
             drift.diff.extend(_unified(current or "", files[name], name))
-    drift.extra = sorted(present - set(files))
+    owned = set(owned_files(output).files)
+    drift.extra = sorted((present & owned) - set(files))
+    drift.foreign = sorted(present - owned - set(files))
     return drift
-
-
-def _existing(output: Path) -> set[str]:
-    if not output.is_dir():
-        return set()
-    found: set[str] = set()
-    for path in output.rglob("*"):
-        relative = path.relative_to(output)
-        if not path.is_file() or path.suffix in _IGNORED_SUFFIXES:
-            continue
-        if any(part in _IGNORED_PARTS or part.endswith(".egg-info") for part in relative.parts):
-            continue
-        found.add(relative.as_posix())
-    return found
 
 
 def _unified(old: str, new: str, name: str) -> list[str]:

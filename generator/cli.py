@@ -1,13 +1,13 @@
 """The command line: parses flags into a :class:`Config` and calls the library.
 
 Exit codes (DESIGN §2a): 0 success, 1 "different", 2 trouble. Errors are one
-line on stderr, never a traceback.
+line on stderr, never a traceback. ``-v``, ``-q`` and ``--config`` work before
+or after the subcommand.
 """
 
 from __future__ import annotations
 
 import json
-import keyword
 import sys
 from dataclasses import replace
 from pathlib import Path
@@ -16,154 +16,105 @@ from typing import Any
 import click
 
 from . import __version__
-from .check import compare
 from .cli_build import build_command
+from .cli_check import check_command
+from .cli_common import (
+    GLOBAL_OPTIONS,
+    Reporter,
+    configs,
+    fail,
+    global_flags,
+    global_options,
+    listing,
+    source_options,
+    source_settings,
+    with_generation_options,
+)
 from .cli_diff import diff_command
-from .cli_common import fail, source_options, source_settings
 from .config import Config
-from .errors import Diagnostic, SvcgenError
-from .format import FORMATTERS
+from .errors import SvcgenError
 from .pipeline import fetch, generate
-from .secrets import SECRETS
-from .project_config import find_config, load_clients, override
+from .project_config import override
+from .write import WriteReport
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="svcgen")
-def cli() -> None:
+@click.pass_context
+def cli(ctx: click.Context, /, **flags: Any) -> None:
     """Generate typed Python client packages from model-serving services' OpenAPI documents."""
+    ctx.obj = flags
 
 
-def _with_generation_options(func: Any) -> Any:
-    options = [
-        click.option("--name", default=None, help="Python package name (default: from info.title, plus _client)."),
-        click.option("--package-version", default=None, help="Version of the generated package."),
-        click.option("--formatter", type=click.Choice(FORMATTERS), default=None, help="Formatting engine, same black-style output [default: ruff]."),
-        click.option("--include-tag", "include_tags", multiple=True, help="Only operations with this tag (repeatable)."),
-        click.option("--exclude-tag", "exclude_tags", multiple=True, help="Leave out operations with this tag (repeatable)."),
-        click.option("--include-path", "include_paths", multiple=True, help="Only operations whose path matches this glob (repeatable)."),
-        click.option("--config", "config_path", type=click.Path(path_type=Path, dir_okay=False), default=None, help="pyproject.toml with [tool.svcgen] (default: found from the current folder upwards)."),
-        click.option("-q", "--quiet", is_flag=True, help="Print errors only."),
-        click.option("-v", "--verbose", is_flag=True, help="Also print notes (info diagnostics)."),
-    ]
-    for option in reversed(options):
-        func = option(func)
-    return source_options(func)
+for _option in GLOBAL_OPTIONS:  # appended to the group in this order
+    cli = _option(cli)
 
 
 @cli.command("generate")
 @click.argument("source", required=False)
 @click.option("-o", "--output", type=click.Path(path_type=Path), default=None, help="Folder to write the package project into.")
-@click.option("--force", is_flag=True, help="Replace a non-empty folder that svcgen did not generate.")
-@_with_generation_options
+@click.option("--force", is_flag=True, help="Write into a non-empty folder svcgen did not generate (only svcgen's files are written; nothing is deleted).")
+@with_generation_options
 def generate_command(source: str | None, output: Path | None, force: bool, **flags: Any) -> None:
     """Generate a client package from SOURCE (service URL, spec URL or file).
 
-    Without SOURCE, generates every client declared in [tool.svcgen].
+    Without SOURCE, generates every client declared in [tool.svcgen]. svcgen
+    replaces and removes only files it wrote; everything else is left as it is.
     """
-    say = _Reporter(flags["quiet"], flags["verbose"])
-    for config in _configs(source, output, flags):
+    flags = global_flags(flags)
+    say = Reporter(flags["quiet"], flags["verbose"])
+    for config in configs(source, output, flags):
         config = replace(config, force=force or config.force)
         result = generate(config, say.progress)
         say.diagnostics(result.diagnostics)
+        if result.written is not None:
+            _report_write(say, result.written)
         say(f"wrote {result.package} to {config.output}")
 
 
-@cli.command("check")
-@click.argument("source", required=False)
-@click.option("-o", "--output", type=click.Path(path_type=Path), default=None, help="The committed package project folder to compare with.")
-@_with_generation_options
-def check_command(source: str | None, output: Path | None, **flags: Any) -> None:
-    """Check that OUTDIR is exactly what SOURCE generates now: exit 0 if so, 1 with a diff if not.
-
-    Without SOURCE, checks every client declared in [tool.svcgen]. An
-    unreadable source is trouble (exit 2), not drift.
-    """
-    say = _Reporter(flags["quiet"], flags["verbose"])
-    drifted: list[str] = []
-    for config in _configs(source, output, flags):
-        target = config.output or Path(".")
-        result = generate(replace(config, output=None), say.progress)
-        say.diagnostics(result.diagnostics)
-        drift = compare(result.files, target)
-        if drift:
-            drifted.append(str(target))
-            click.echo(drift.report(), nl=False)
-            say(f"drift: {target} differs from what {config.source} generates now")
-        else:
-            say(f"up to date: {target}")
-    if drifted:
-        sys.exit(1)
-
-
-class _Reporter:
-    """Messages on stderr: errors always, warnings and results unless quiet, notes when verbose,
-    progress only on a terminal."""
-
-    def __init__(self, quiet: bool, verbose: bool) -> None:
-        self.quiet, self.verbose = quiet, verbose
-        self.interactive = sys.stderr.isatty() and not quiet
-
-    def __call__(self, message: str) -> None:
-        if not self.quiet:
-            click.echo(SECRETS.redact(message), err=True)
-
-    def progress(self, stage: str) -> None:
-        if self.interactive:
-            click.echo(f"svcgen: {stage}...", err=True)
-
-    def diagnostics(self, diagnostics: list[Diagnostic]) -> None:
-        for diagnostic in diagnostics:
-            if diagnostic.level != "info" or self.verbose:
-                self(diagnostic.describe())
-
-
-def _configs(source: str | None, output: Path | None, flags: dict[str, Any]) -> list[Config]:
-    """The clients to work on: the one named on the command line, or those of [tool.svcgen]."""
-    given = {
-        **source_settings(flags),
-        "formatter": flags["formatter"],
-        "include_tags": tuple(flags["include_tags"]) or None,
-        "exclude_tags": tuple(flags["exclude_tags"]) or None,
-        "include_paths": tuple(flags["include_paths"]) or None,
-    }
-    single = {"name": flags["name"], "package_version": flags["package_version"], "output": output}
-    name = flags["name"]
-    if name is not None and (not name.isidentifier() or keyword.iskeyword(name)):
-        fail(f"--name {name[:40]!r} is not a valid Python package name")
-    if source is not None:
-        if output is None:
-            fail("missing option -o/--output (needed with SOURCE)")
-        return [override(Config(source=source), **given, **single)]
-    path = flags["config_path"] or find_config(Path.cwd())
-    if path is None:
-        fail("no SOURCE given and no pyproject.toml with [tool.svcgen] found here or above")
-    clients = load_clients(path)
-    if len(clients) > 1 and any(value is not None for value in single.values()):
-        fail("--name, --package-version and -o apply to one client; the configuration declares several")
-    return [override(client, **given, **single) for client in clients]
+def _report_write(say: Reporter, written: WriteReport) -> None:
+    for note in written.notes:
+        say(f"note: {note}")
+    if written.replaced_edits:
+        say(f"warning: replaced {len(written.replaced_edits)} generated files that had been edited: {listing(written.replaced_edits)}")
+    if written.edited:
+        say(f"warning: left {len(written.edited)} files an earlier generation wrote and you edited since: {listing(written.edited)}")
+    if written.removed:
+        say.note(f"removed {len(written.removed)} files the previous generation wrote: {listing(written.removed)}")
+    say.note(f"{len(written.written)} files written, the others unchanged")
+    left = written.left() if say.verbose else []
+    if left:
+        say.note(f"left {len(left)} files svcgen did not write: {listing(left)} (hidden folders are never touched)")
 
 
 @cli.command("fetch")
 @click.argument("source")
-@click.option("-o", "--output", type=click.Path(path_type=Path), required=True, help="File to save the document to.")
+@click.option("-o", "--output", required=True, help="File to save the document to ('-' for standard output).")
 @source_options
-def fetch_command(source: str, output: Path, **flags: Any) -> None:
+@global_options
+def fetch_command(source: str, output: str, **flags: Any) -> None:
     """Save SOURCE's document exactly as generation sees it."""
+    flags = global_flags(flags)
+    say = Reporter(flags["quiet"], flags["verbose"])
     config = override(Config(source=source), **source_settings(flags))
     loaded = fetch(config)
     for note in loaded.notes:
-        click.echo(f"warning: {note}", err=True)
-    document = loaded.document
-    text = json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+        say(f"warning: {note}")
+    text = json.dumps(loaded.document, indent=2, ensure_ascii=False) + "\n"
+    if output == "-":
+        sys.stdout.write(text)
+        sys.stdout.flush()
+        return
+    target = Path(output)
     try:
-        output.parent.mkdir(parents=True, exist_ok=True)
-        output.write_text(text, encoding="utf-8")
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(text, encoding="utf-8")
     except OSError as exc:
-        fail(f"{output}: cannot write ({exc.strerror or exc})")
-    click.echo(f"saved {output}", err=True)
+        fail(f"{target}: cannot write ({exc.strerror or exc})")
+    say(f"saved {target}")
 
 
+cli.add_command(check_command)
 cli.add_command(diff_command)
 cli.add_command(build_command)
 

@@ -7,13 +7,21 @@ with status 2 whether it runs on its own or registered on the ``svcgen`` group.
 
 from __future__ import annotations
 
-import keyword
 from pathlib import Path
 from typing import Any
 
 import click
 
-from .cli_common import fail, source_options, source_settings
+from .cli_common import (
+    Reporter,
+    fail,
+    global_flags,
+    global_options,
+    source_options,
+    source_settings,
+    validated_name,
+    validated_version,
+)
 from .config import Config
 from .errors import SvcgenError
 from .project_config import find_config, load_clients, override
@@ -22,19 +30,19 @@ from .wheel import build_dists
 
 @click.command("build", context_settings={"help_option_names": ["-h", "--help"]})
 @click.argument("source", required=False)
-@click.option("--config", "config_path", type=click.Path(path_type=Path, dir_okay=False), default=None, help="pyproject.toml with [tool.svcgen] (default: found from the current folder upwards); used without SOURCE.")
 @click.option("-d", "--dist-dir", type=click.Path(file_okay=False, path_type=Path), required=True, help="Folder to put the wheel and the sdist in.")
-@click.option("--name", default=None, help="Python package name (default: from info.title, plus _client).")
-@click.option("--package-version", default=None, help="Version of the package (default: the document's info.version when valid, else 0.1.0).")
+@click.option("--name", default=None, callback=validated_name, help="Python package name (default: from info.title, plus _client).")
+@click.option("--package-version", default=None, callback=validated_version, help="Version of the package, PEP 440 (default: the document's info.version when valid, else 0.1.0).")
 @source_options
+@global_options
 @click.option("--no-isolation", is_flag=True, help="Build with this Python's installed backend instead of a fresh isolated environment (offline use).")
-def build_command(source: str | None, config_path: Path | None, dist_dir: Path, name: str | None, package_version: str | None, no_isolation: bool, **flags: Any) -> None:
+def build_command(source: str | None, dist_dir: Path, name: str | None, package_version: str | None, no_isolation: bool, **flags: Any) -> None:
     """Generate a client package from SOURCE and build a reproducible wheel and sdist of it.
 
     Without SOURCE, builds every client declared in [tool.svcgen].
     """
-    if name is not None and (not name.isidentifier() or keyword.iskeyword(name)):
-        fail(f"--name {name[:40]!r} is not a valid Python package name")
+    flags = global_flags(flags)
+    config_path, say = flags["config_path"], Reporter(flags["quiet"], flags["verbose"])
     try:
         given = {
             "name": name,
@@ -53,11 +61,9 @@ def build_command(source: str | None, config_path: Path | None, dist_dir: Path, 
             configs = [override(config, **given) for config in configs]
         for config in configs:
             built = build_dists(config, dist_dir, isolation=not no_isolation)
-            for diagnostic in built.diagnostics:
-                if diagnostic.level != "info":
-                    click.echo(diagnostic.describe(), err=True)
+            say.diagnostics(built.diagnostics)
             click.echo(str(built.wheel))
             click.echo(str(built.sdist))
-            click.echo(f"built {built.package}", err=True)
+            say(f"built {built.package}")
     except SvcgenError as exc:
         fail(exc.describe())

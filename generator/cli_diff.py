@@ -15,7 +15,14 @@ import click
 
 from .api_diff import compare, human, report
 from .api_surface import Surface, load_surface
-from .cli_common import fail, source_options, source_settings
+from .cli_common import (
+    Reporter,
+    fail,
+    global_flags,
+    global_options,
+    source_options,
+    source_settings,
+)
 from .config import Config
 from .errors import SvcgenError
 from .project_config import override
@@ -26,11 +33,14 @@ from .project_config import override
 @click.argument("new")
 @click.option("--json", "as_json", is_flag=True, help="Print a machine-readable report.")
 @source_options
+@global_options
 def diff_command(old: str, new: str, as_json: bool, **flags: Any) -> None:
     """Report what changed for a client user from OLD to NEW (service URLs, spec URLs or files).
 
     Exit status: 0 when nothing breaks, 1 when something does, 2 on trouble.
     """
+    flags = global_flags(flags)
+    say = Reporter(flags["quiet"], flags["verbose"])
     try:
         settings = source_settings(flags)
         surfaces: list[Surface] = []
@@ -38,7 +48,7 @@ def diff_command(old: str, new: str, as_json: bool, **flags: Any) -> None:
             config = override(Config(source=source), **settings)
             surface, notes = load_surface(config)
             for note in notes:
-                click.echo(f"warning: {note}", err=True)
+                say(f"warning: {note}")
             surfaces.append(surface)
     except SvcgenError as exc:
         fail(exc.describe())

@@ -19,13 +19,13 @@ import yaml
 
 from .bentoml_facts import OUTPUT, is_bentoml, merge_facts
 from .bundle import Bundler, has_external_refs
+from .discover import SPEC_SUFFIXES, find_document
 from .errors import SvcgenError
 from .fetch import Fetcher, safe_url
 from .limits import DEFAULT_MAX_BYTES, MAX_DEPTH, check_depth, scan_yaml
 from .secrets import MASK, SECRETS
 
-SPEC_SUFFIXES = (".json", ".yaml", ".yml")
-SERVICE_DOCUMENTS = ("docs.json", "openapi.json")
+__all__ = ["SPEC_SUFFIXES", "Loaded", "absolutize_servers", "load", "parse_text"]
 
 
 @dataclass(frozen=True)
@@ -67,11 +67,13 @@ def load(
         if not verify and scheme == "https":
             notes.append("--insecure: TLS certificates were not verified; anyone on the path could have changed the document")
         if scheme in ("http", "https"):
-            url, text = _fetch(fetcher, source)
+            url, text, found = find_document(fetcher, source)
+            notes.extend(found)
             origin = url
             document = absolutize_servers(parse_text(text, safe_url(url)), url)
             if is_bentoml(document) and not _has_facts(document):
-                document, notes = _merge_schema_json(fetcher, document, url)
+                document, merged = _merge_schema_json(fetcher, document, url)
+                notes.extend(merged)
         else:
             origin = str(Path(source).resolve())
             document = parse_text(_read_file(Path(source), max_bytes), source)
@@ -143,23 +145,6 @@ def _read_file(path: Path, max_bytes: int) -> str:
         raise SvcgenError(f"{path}: not UTF-8 text") from None
     except OSError as exc:
         raise SvcgenError(f"{path}: cannot read ({exc.strerror or exc})") from None
-
-
-def _fetch(fetcher: Fetcher, source: str) -> tuple[str, str]:
-    """Fetch a spec URL, or ``/docs.json`` then ``/openapi.json`` below a service URL."""
-    if urlsplit(source).path.lower().endswith(SPEC_SUFFIXES):
-        candidates = [source]
-    else:
-        base = source.rstrip("/") + "/"
-        candidates = [urljoin(base, name) for name in SERVICE_DOCUMENTS]
-    for index, url in enumerate(candidates):
-        status, text, _final = fetcher.get(url)
-        if status == 404 and index + 1 < len(candidates):
-            continue
-        if status >= 400:
-            raise SvcgenError(f"{safe_url(url)}: HTTP {status}")
-        return url, text
-    raise AssertionError("unreachable")  # pragma: no cover
 
 
 def parse_text(text: str, where: str) -> dict[str, Any]:

@@ -15,13 +15,14 @@ from .ir.bind import bind_types
 from .ir.naming import PACKAGE_NAMES
 from .jsondata import json_document
 from .load import Loaded, load
+from .manifest import add_manifest
 from .models import generate_models
 from .select import select_operations
 from .split import LAZY_THRESHOLD
 from .render import document_hash, render_package, render_pyproject
 from .spec import parse
 from .stubs import add_stubs
-from .write import write_tree
+from .write import WriteReport, write_tree
 
 
 #: Told what stage generation has reached (the CLI prints it on a terminal).
@@ -39,6 +40,8 @@ class Generated:
     package: str
     files: dict[str, str]
     diagnostics: list[Diagnostic] = field(default_factory=list)
+    #: what writing into ``config.output`` did (``None`` when nothing was written)
+    written: WriteReport | None = None
 
 
 def fetch_document(config: Config) -> dict[str, Any]:
@@ -85,7 +88,7 @@ def build_files(document: dict[str, Any], config: Config, progress: Progress = _
     files = add_stubs(files, api.package)
     files["pyproject.toml"] = render_pyproject(api, files)
     progress(f"formatting {len(files)} files")
-    files = format_tree(files, config.formatter)
+    files = add_manifest(format_tree(files, config.formatter))
     diagnostics += [Diagnostic("#/components/schemas", f"models: {note}") for note in models.notes]
     return Generated(api.package, files, sorted(diagnostics))
 
@@ -98,5 +101,5 @@ def generate(config: Config, progress: Progress = _silent) -> Generated:
     notes = [Diagnostic(loaded.origin or config.source, note) for note in loaded.notes]
     generated.diagnostics[:0] = notes
     if config.output is not None:
-        write_tree(generated.files, config.output, force=config.force)
+        generated.written = write_tree(generated.files, config.output, force=config.force)
     return generated

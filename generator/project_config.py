@@ -5,8 +5,8 @@
     output = "clients/scoring"                   # relative to pyproject.toml
     name = "scoring_client"
     package_version = "1.2.0"
-    headers = { "X-Team" = "TEAM_ID" }           # header -> environment variable holding its value
-    token_env = "SCORING_TOKEN"                  # environment variable holding a bearer token
+    headers = { "X-Team" = "TEAM_ID" }           # header -> environment variable holding its value (must be set)
+    token_env = "SCORING_TOKEN"                  # environment variable holding a bearer token (must be set)
     formatter = "ruff"
     include_tags = ["inference"]
     exclude_tags = ["admin"]
@@ -16,13 +16,15 @@
     allow_remote_refs = false                    # true: fetch $refs to other http(s) documents
 
 The file is found from the current directory upwards (or given with ``--config``).
-Unknown keys are an error naming the key; secrets are only ever read from the
-environment, so the file can be committed.
+Unknown keys are an error naming the key, and values are checked as the file
+is read (``name``, a PEP 440 ``package_version``, and every variable that
+``headers`` and ``token_env`` name must be set: an error names the variable,
+never its value). Secrets are only ever read from the environment, so the file
+can be committed.
 """
 
 from __future__ import annotations
 
-import os
 import sys
 from dataclasses import replace
 from pathlib import Path
@@ -32,6 +34,7 @@ from .config import Config
 from .errors import SvcgenError
 from .format import FORMATTERS
 from .limits import DEFAULT_MAX_BYTES
+from .validate import environment_value, package_name, package_version
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -100,7 +103,11 @@ def _client(path: Path, index: int, entry: object) -> Config:
     source = entry["source"]
     if "://" not in source:
         source = str((base / source).resolve())
-    token = os.environ.get(entry["token_env"]) if "token_env" in entry else None
+    if "name" in entry:
+        package_name(entry["name"], f"{where}: name")
+    if "package_version" in entry:
+        package_version(entry["package_version"], f"{where}: package_version")
+    token = environment_value(entry["token_env"], f"{where}: token_env") if "token_env" in entry else None
     return Config(
         source=source,
         output=(base / entry["output"]).resolve(),
@@ -120,10 +127,12 @@ def _client(path: Path, index: int, entry: object) -> Config:
 
 
 def _headers(where: str, table: object) -> tuple[tuple[str, str], ...]:
-    """``{header: ENV_VAR}`` → header values read from the environment (unset ones are skipped)."""
+    """``{header: ENV_VAR}`` → header values read from the environment, every variable set."""
     if not isinstance(table, dict) or not all(isinstance(v, str) for v in table.values()):
         raise SvcgenError(f"{where}: headers must map header names to environment variable names")
-    return tuple((name, os.environ[env]) for name, env in sorted(table.items()) if os.environ.get(env))
+    return tuple(
+        (name, environment_value(env, f"{where}: headers.{name[:40]}")) for name, env in sorted(table.items())
+    )
 
 
 def _timeout(where: str, value: object) -> float:

@@ -3,6 +3,7 @@ quiet/verbose output, and byte-identical output whatever the folder, environment
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import subprocess
@@ -71,9 +72,40 @@ def test_check_passes_on_fresh_output_and_fails_with_a_diff_on_drift(tmp_path: P
     assert "--- a/calculator_client/_client.py" in drift.stdout and "+    def add(" in drift.stdout
     assert "1 changed: calculator_client/_client.py" in drift.stdout
     assert "1 missing: calculator_client/py.typed" in drift.stdout
-    assert "1 unexpected: calculator_client/stray.py" in drift.stdout
+    # a file svcgen does not own is the user's, not drift; -v lists it
+    assert "stray.py" not in drift.stdout
     assert "pycache" not in drift.stdout and "egg-info" not in drift.stdout
     assert "drift:" in drift.stderr
+    verbose = svcgen("check", str(CALCULATOR), "-o", str(out), "-v")
+    assert verbose.returncode == 1 and "calculator_client/stray.py" in verbose.stderr
+
+
+def test_a_file_the_previous_generation_wrote_and_no_longer_generates_is_drift(tmp_path: Path) -> None:
+    out = tmp_path / "client"
+    assert svcgen("generate", str(CALCULATOR), "-o", str(out)).returncode == 0
+    (out / "calculator_client" / "stray.py").write_text("x = 1\n")
+    assert svcgen("check", str(CALCULATOR), "-o", str(out)).returncode == 0
+    provenance = out / "calculator_client" / "_svcgen.json"
+    record = json.loads(provenance.read_text())
+    record["files"]["calculator_client/stray.py"] = hashlib.sha256(b"x = 1\n").hexdigest()
+    provenance.write_text(json.dumps(record, indent=2, sort_keys=True) + "\n")
+    drift = svcgen("check", str(CALCULATOR), "-o", str(out))
+    assert drift.returncode == 1
+    assert "1 no longer generated: calculator_client/stray.py" in drift.stdout
+
+
+@pytest.mark.parametrize("state", ["missing", "empty", "foreign"])
+def test_check_of_a_folder_svcgen_never_wrote_is_one_line(tmp_path: Path, state: str) -> None:
+    out = tmp_path / "client"
+    if state != "missing":
+        out.mkdir()
+    if state == "foreign":
+        (out / "notes.txt").write_text("mine\n")
+    result = svcgen("check", str(CALCULATOR), "-o", str(out))
+    assert result.returncode == 1
+    assert result.stdout == ""
+    lines = result.stderr.splitlines()
+    assert len(lines) == 1 and "not generated yet" in lines[0] and str(out) in lines[0], result.stderr
 
 
 def test_large_drift_is_summarised(tmp_path: Path) -> None:
@@ -220,17 +252,16 @@ def test_headers_and_token_come_from_the_environment(tmp_path: Path) -> None:
         pyproject = write_project(
             tmp_path,
             f'[[tool.svcgen.clients]]\nsource = "{url}"\noutput = "out"\ntoken_env = "ZOO_TOKEN"\n'
-            'headers = { "X-Team" = "ZOO_TEAM", "X-Unset" = "ZOO_UNSET" }\n',
+            'headers = { "X-Team" = "ZOO_TEAM" }\n',
         )
         env = {**os.environ, "ZOO_TOKEN": "s3cret-token", "ZOO_TEAM": "blue"}
-        env.pop("ZOO_UNSET", None)
         result = svcgen("generate", "--config", str(pyproject), env=env)
         assert result.returncode == 0, result.stderr
     finally:
         server.shutdown()
         server.server_close()
+    assert len(seen) == 1
     assert seen[0]["Authorization"] == "Bearer s3cret-token" and seen[0]["X-Team"] == "blue"
-    assert "X-Unset" not in seen[0]
     written = b"".join(tree(tmp_path / "out").values())
     assert b"s3cret-token" not in written and b"blue" not in written
 

@@ -175,7 +175,7 @@ def test_invalid_package_name_exits_2(name: str, work: Path) -> None:
     assert list(work.iterdir()) == []
 
 
-def test_foreign_folder_is_refused_then_replaced_with_force(work: Path) -> None:
+def test_foreign_folder_is_refused_then_written_into_with_force(work: Path) -> None:
     out = work / "OUT"
     (out / "sub").mkdir(parents=True)
     (out / "keep.txt").write_text("mine\n")
@@ -187,7 +187,8 @@ def test_foreign_folder_is_refused_then_replaced_with_force(work: Path) -> None:
     result = run(work, "generate", str(CALCULATOR), "-o", "OUT", "--force")
     assert result.returncode == 0, result.stderr
     after = tree(out)
-    assert "keep.txt" not in after and "calculator_client/_client.py" in after
+    # --force writes svcgen's files next to the user's and deletes nothing
+    assert {name: after.get(name) for name in before} == before and "calculator_client/_client.py" in after
     assert [p.name for p in work.iterdir()] == ["OUT"]
 
 
