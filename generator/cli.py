@@ -21,6 +21,7 @@ from .cli_build import build_command
 from .cli_diff import diff_command
 from .cli_common import fail, source_options, source_settings
 from .config import Config
+from .http_library import HTTP_LIBRARIES
 from .errors import Diagnostic, SvcgenError
 from .format import FORMATTERS
 from .pipeline import fetch, generate
@@ -39,6 +40,7 @@ def _with_generation_options(func: Any) -> Any:
         click.option("--name", default=None, help="Python package name (default: from info.title, plus _client)."),
         click.option("--package-version", default=None, help="Version of the generated package."),
         click.option("--formatter", type=click.Choice(FORMATTERS), default=None, help="Formatting engine, same black-style output [default: ruff]."),
+        click.option("--http-library", default=None, help=f"HTTP library the client is built on: {' or '.join(HTTP_LIBRARIES)} (httpx2 needs Python 3.11+) [default: httpx]."),
         click.option("--include-tag", "include_tags", multiple=True, help="Only operations with this tag (repeatable)."),
         click.option("--exclude-tag", "exclude_tags", multiple=True, help="Leave out operations with this tag (repeatable)."),
         click.option("--include-path", "include_paths", multiple=True, help="Only operations whose path matches this glob (repeatable)."),
@@ -123,6 +125,7 @@ def _configs(source: str | None, output: Path | None, flags: dict[str, Any]) -> 
     given = {
         **source_settings(flags),
         "formatter": flags["formatter"],
+        "http_library": flags["http_library"],
         "include_tags": tuple(flags["include_tags"]) or None,
         "exclude_tags": tuple(flags["exclude_tags"]) or None,
         "include_paths": tuple(flags["include_paths"]) or None,

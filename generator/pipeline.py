@@ -77,6 +77,7 @@ def build_files(document: dict[str, Any], config: Config, progress: Progress = _
         document_sha256=document_hash(document),
         options=config.recorded_options(),
         svcgen_version=__version__,
+        http_library=config.http_library,
     )
     files = add_stubs(files, api.package)
     progress(f"formatting {len(files)} files")

@@ -10,6 +10,7 @@ from typing import Any
 import jinja2
 
 from . import escape
+from .http_library import LIBRARIES
 from .ir.model import Api, Operation
 from .models import HEADER, ModelModule
 from .split import split_models
@@ -102,9 +103,19 @@ def environment() -> jinja2.Environment:
 
 
 def render_package(
-    api: Api, models: ModelModule, *, document_sha256: str, options: dict[str, Any], svcgen_version: str
+    api: Api,
+    models: ModelModule,
+    *,
+    document_sha256: str,
+    options: dict[str, Any],
+    svcgen_version: str,
+    http_library: str = "httpx",
 ) -> dict[str, str]:
-    """Every file of the package, by path relative to the output folder (not yet formatted)."""
+    """Every file of the package, by path relative to the output folder (not yet formatted).
+
+    ``http_library`` is the module the runtime imports (``httpx`` or ``httpx2``): the
+    templates name it through the ``http`` variable, so public types name the real library.
+    """
     env = environment()
     exports = sorted(
         {"AsyncClient", "Client", *EXPORTS_FROM_RUNTIME, *api.public_models},
@@ -114,6 +125,8 @@ def render_package(
         "exports": exports,
         "option_types": OPTION_TYPES,
         "runtime_exports": sorted(EXPORTS_FROM_RUNTIME),
+        "http": LIBRARIES[http_library].module,
+        "http_library": LIBRARIES[http_library],
     }
     pkg = api.package
     files = {

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -45,7 +46,10 @@ def test_mypy_strict(golden_copy: tuple[Path, str]) -> None:
 
 def test_basedpyright_strict(golden_copy: tuple[Path, str]) -> None:
     folder, package = golden_copy
-    (folder / "pyrightconfig.json").write_text(json.dumps({"typeCheckingMode": "strict", "pythonVersion": "3.10"}))
+    # The package's own floor: 3.10, or 3.11 for a client built on httpx2.
+    floor = re.search(r'requires-python = ">=(\d+\.\d+)"', (folder / "pyproject.toml").read_text())
+    assert floor is not None
+    (folder / "pyrightconfig.json").write_text(json.dumps({"typeCheckingMode": "strict", "pythonVersion": floor[1]}))
     result = _run([str(BIN / "basedpyright"), "--pythonpath", sys.executable, package], folder)
     assert result.returncode == 0, result.stdout[-5000:] + result.stderr[-2000:]
 
