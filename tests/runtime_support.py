@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import importlib
+import os
 import sys
 import time
 from collections.abc import Callable, Iterator
@@ -19,8 +20,15 @@ from typing import Any
 import httpx
 import pytest
 
+from tests.support.library_goldens import generated_goldens
+
 REPO_ROOT = Path(__file__).resolve().parents[1]
+#: The library the clients under test are built on (``SVCGEN_TEST_HTTP_LIBRARY``, see conftest.py).
+HTTP_LIBRARY = os.environ.get("SVCGEN_TEST_HTTP_LIBRARY", "httpx")
 GOLDEN = REPO_ROOT / "fixtures" / "golden"
+if HTTP_LIBRARY != "httpx":
+    # The golden documents' packages generated on HTTP_LIBRARY, in the goldens' layout.
+    GOLDEN = generated_goldens(HTTP_LIBRARY)
 
 # Only one package per import name: `scoring` (no default server) is the one on
 # sys.path; `scoring-cloud` (same package name) is loaded by `load_isolated`.
