@@ -9,6 +9,7 @@ other file svcgen would not write counts as drift.
 from __future__ import annotations
 
 import difflib
+import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -63,6 +64,16 @@ def compare(files: dict[str, str], output: Path) -> Drift:
             drift.diff.extend(_unified(current or "", files[name], name))
     drift.extra = sorted(present - set(files))
     return drift
+
+
+def recorded_library(output: Path, package: str) -> str | None:
+    """The HTTP library the package in ``output`` says it was generated for (``_svcgen.json``), if readable."""
+    try:
+        record = json.loads((output / package / "_svcgen.json").read_text(encoding="utf-8"))
+        library = record["options"].get("http_library", "httpx")
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return None
+    return library if isinstance(library, str) else None
 
 
 def _existing(output: Path) -> set[str]:

@@ -16,7 +16,7 @@ from typing import Any
 import click
 
 from . import __version__
-from .check import compare
+from .check import compare, recorded_library
 from .cli_build import build_command
 from .cli_diff import diff_command
 from .cli_common import fail, source_options, source_settings
@@ -91,6 +91,9 @@ def check_command(source: str | None, output: Path | None, **flags: Any) -> None
         if drift:
             drifted.append(str(target))
             click.echo(drift.report(), nl=False)
+            recorded = recorded_library(target, result.package)
+            if recorded in HTTP_LIBRARIES and recorded != config.http_library:
+                say(f"note: {target} was generated with --http-library {recorded}, checked with {config.http_library}")
             say(f"drift: {target} differs from what {config.source} generates now")
         else:
             say(f"up to date: {target}")

@@ -31,9 +31,10 @@ LIBRARIES: dict[str, HttpLibrary] = {
         requirement="httpx>=0.27,<1",
         aiohttp_requirement="httpx-aiohttp>=0.2,<0.3",
     ),
-    # httpx2 needs Python 3.11; 2.0.0 is the oldest release the runtime's tests pass with
-    # (tests/test_httpx2_floor.py installs it). httpx-aiohttp has had an httpx2 variant
-    # (``httpx_aiohttp.httpx2``) since 0.2.0.
+    # Python 3.11: httpx2's releases since 2.15 need it. 2.0.0, the first release, is the
+    # floor: the runtime tests (tests/test_httpx2_runtime.py) pass on it as on 2.16.2, and
+    # the end-to-end test installs exactly the floor. httpx-aiohttp has had an httpx2
+    # variant (``httpx_aiohttp.httpx2``) since 0.2.0.
     "httpx2": HttpLibrary(
         module="httpx2",
         python="3.11",

@@ -9,6 +9,7 @@ libraries (numpy, pandas, pillow) that array, DataFrame and image payloads need.
 from __future__ import annotations
 
 import importlib.metadata
+import re
 import subprocess
 import sys
 import venv
@@ -204,8 +205,9 @@ def test_open_inference_protocol_document_against_kserve(ml_clients_python: Path
 
 @pytest.fixture(scope="session")
 def httpx2_clients_python(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A fresh Python 3.11 environment for clients built on httpx2: httpx2 at the floor the
-    generated packages declare, pydantic and the ML extras, and no httpx at all."""
+    """A fresh Python 3.11 environment for clients built on httpx2: exactly the oldest httpx2 the
+    generated packages accept (their floor), pydantic and the ML extras, and no httpx at all.
+    (The runtime tests run on the newest httpx2, the dev venv's.)"""
     from svcgen.http_library import LIBRARIES
 
     if sys.version_info < (3, 11):
@@ -213,7 +215,9 @@ def httpx2_clients_python(tmp_path_factory: pytest.TempPathFactory) -> Path:
     home = tmp_path_factory.mktemp("httpx2-clients-venv")
     venv.EnvBuilder(with_pip=True).create(home)
     python = home / "bin" / "python"
-    packages = [LIBRARIES["httpx2"].requirement, "pydantic>=2.7,<3", "setuptools>=69", "wheel"]
+    floor = re.fullmatch(r"httpx2>=([\d.]+),<\d+", LIBRARIES["httpx2"].requirement)
+    assert floor is not None, LIBRARIES["httpx2"].requirement
+    packages = [f"httpx2=={floor[1]}", "pydantic>=2.7,<3", "setuptools>=69", "wheel"]
     result = _run([str(python), "-m", "pip", "install", "-q", *packages, *map(_pinned, ML_LIBRARIES)])
     assert result.returncode == 0, result.stderr
     version = _run([str(python), "-c", "import sys; print(sys.version_info[:2] >= (3, 11))"])

@@ -52,6 +52,7 @@ def test_cli_generates_an_httpx2_client_and_check_needs_the_same_option(tmp_path
     drift = svcgen(tmp_path, "check", str(CALCULATOR), "-o", str(out))
     assert drift.returncode == 1
     assert "+import httpx\n" in drift.stdout and "-import httpx2\n" in drift.stdout
+    assert "was generated with --http-library httpx2, checked with httpx" in drift.stderr
 
 
 def test_cli_refuses_an_unknown_library_in_one_line(tmp_path: Path) -> None:
