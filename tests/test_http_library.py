@@ -174,3 +174,61 @@ def test_httpx2_client_never_imports_httpx() -> None:
         [sys.executable, "-c", _BLOCKED, *folders], capture_output=True, text=True, timeout=120, env=env
     )
     assert result.returncode == 0 and result.stdout == "ok\n", result.stdout + result.stderr
+
+
+#: A client built on httpx2, with the aiohttp backend, against a real local server (no aliasing:
+#: httpx-aiohttp's own package imports the real httpx; the client's requests still go through httpx2).
+_AIOHTTP = textwrap.dedent(
+    """
+    import asyncio, http.server, json, sys, threading
+    sys.path[:0] = sys.argv[1:]
+    import httpx2
+    import calculator_client as calc
+    from calculator_client._runtime._aiohttp import AiohttpClient
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_POST(self):
+            body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+            status, answer = (200, body["a"] + body["b"]) if self.path == "/add" else (400, {"error": "no"})
+            data = json.dumps(answer).encode()
+            self.send_response(status)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
+
+        def log_message(self, *args):
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+
+    async def main():
+        url = f"http://127.0.0.1:{server.server_address[1]}"
+        async with calc.AsyncClient(url, backend="aiohttp", max_retries=0) as client:
+            assert await client.add(a=2, b=3) == 5
+            assert isinstance(client._http, AiohttpClient) and isinstance(client._http, httpx2.AsyncClient)
+            try:
+                await client.divide(x=1.0, y=0.0)
+            except calc.BadRequestError as error:
+                assert isinstance(error.response, httpx2.Response)
+            else:
+                raise AssertionError("no BadRequestError")
+
+    try:
+        asyncio.run(main())
+    finally:
+        server.shutdown()
+    print("ok")
+    """
+)
+
+
+@pytest.mark.skipif(sys.version_info < (3, 11), reason="httpx2 needs Python 3.11")
+def test_httpx2_client_sends_over_aiohttp_with_httpx_aiohttps_httpx2_transport() -> None:
+    env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1", "NO_PROXY": "127.0.0.1"}
+    result = subprocess.run(
+        [sys.executable, "-c", _AIOHTTP, str(GOLDEN / "calculator-httpx2")],
+        capture_output=True, text=True, timeout=120, env=env,
+    )
+    assert result.returncode == 0 and result.stdout == "ok\n", result.stdout + result.stderr
