@@ -41,6 +41,9 @@ def generated_goldens(library: str) -> Path:
         scratch.rename(target)
     except OSError:  # another run made it meanwhile
         shutil.rmtree(scratch, ignore_errors=True)
+    for stale in CACHE.glob(f"{library}-*"):  # trees of older templates
+        if stale != target and not stale.name.endswith(".partial"):
+            shutil.rmtree(stale, ignore_errors=True)
     return target
 
 
