@@ -8,7 +8,6 @@ import os
 import subprocess
 import sys
 import textwrap
-import tomllib
 from pathlib import Path
 
 import pytest
@@ -18,6 +17,11 @@ from svcgen.errors import SvcgenError
 from svcgen.http_library import LIBRARIES
 from svcgen.load import load
 from svcgen.project_config import load_clients
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - Python 3.10
+    import tomli as tomllib
 
 ROOT = Path(__file__).resolve().parents[1]
 CALCULATOR = ROOT / "fixtures" / "specs" / "calculator.json"
