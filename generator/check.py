@@ -10,6 +10,7 @@ what a build or an install leaves behind - are listed apart and are not drift.
 from __future__ import annotations
 
 import difflib
+import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -68,6 +69,16 @@ def compare(files: dict[str, str], output: Path) -> Drift:
     drift.extra = sorted((present & owned) - set(files))
     drift.foreign = sorted(present - owned - set(files))
     return drift
+
+
+def recorded_library(output: Path, package: str) -> str | None:
+    """The HTTP library the package in ``output`` says it was generated for (``_svcgen.json``), if readable."""
+    try:
+        record = json.loads((output / package / "_svcgen.json").read_text(encoding="utf-8"))
+        library = record["options"].get("http_library", "httpx")
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return None
+    return library if isinstance(library, str) else None
 
 
 def _unified(old: str, new: str, name: str) -> list[str]:

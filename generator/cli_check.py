@@ -15,7 +15,7 @@ from typing import Any
 
 import click
 
-from .check import compare
+from .check import compare, recorded_library
 from .cli_common import (
     Reporter,
     configs,
@@ -23,6 +23,7 @@ from .cli_common import (
     listing,
     with_generation_options,
 )
+from .http_library import HTTP_LIBRARIES
 from .manifest import owned_files
 from .pipeline import generate
 from .transaction import STAGE
@@ -58,6 +59,9 @@ def check_command(source: str | None, output: Path | None, **flags: Any) -> None
         if drift:
             drifted.append(str(target))
             click.echo(drift.report(), nl=False)
+            recorded = recorded_library(target, result.package)
+            if recorded in HTTP_LIBRARIES and recorded != config.http_library:
+                say(f"note: {target} was generated with --http-library {recorded}, checked with {config.http_library}")
             say(f"drift: {target} differs from what {config.source} generates now")
         else:
             say(f"up to date: {target}")

@@ -19,6 +19,7 @@ import click
 from .config import Config
 from .errors import Diagnostic, SvcgenError
 from .format import FORMATTERS
+from .http_library import HTTP_LIBRARIES
 from .limits import DEFAULT_MAX_BYTES
 from .project_config import find_config, load_clients, override
 from .secrets import SECRETS
@@ -156,6 +157,7 @@ def configs(source: str | None, output: Path | None, flags: dict[str, Any]) -> l
     given = {
         **source_settings(flags),
         "formatter": flags["formatter"],
+        "http_library": flags["http_library"],
         "include_tags": tuple(flags["include_tags"]) or None,
         "exclude_tags": tuple(flags["exclude_tags"]) or None,
         "include_paths": tuple(flags["include_paths"]) or None,
@@ -179,6 +181,7 @@ def with_generation_options(func: Any) -> Any:
         click.option("--name", default=None, callback=validated_name, help="Python package name (default: from info.title, plus _client)."),
         click.option("--package-version", default=None, callback=validated_version, help="Version of the generated package (PEP 440)."),
         click.option("--formatter", type=click.Choice(FORMATTERS), default=None, help="Formatting engine, same black-style output [default: ruff]."),
+        click.option("--http-library", default=None, help=f"HTTP library the client is built on: {' or '.join(HTTP_LIBRARIES)} (httpx2 needs Python 3.11+) [default: httpx]."),
         click.option("--include-tag", "include_tags", multiple=True, help="Only operations with this tag (repeatable)."),
         click.option("--exclude-tag", "exclude_tags", multiple=True, help="Leave out operations with this tag (repeatable)."),
         click.option("--include-path", "include_paths", multiple=True, help="Only operations whose path matches this glob (repeatable)."),

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .errors import SvcgenError
+from .http_library import HTTP_LIBRARIES
 from .limits import DEFAULT_MAX_BYTES
 
 
@@ -35,6 +37,14 @@ class Config:
     include_tags: tuple[str, ...] = ()
     exclude_tags: tuple[str, ...] = ()
     include_paths: tuple[str, ...] = ()
+    #: The HTTP library the generated runtime imports: ``httpx`` or ``httpx2`` (same public API).
+    http_library: str = "httpx"
+
+    def __post_init__(self) -> None:
+        if self.http_library not in HTTP_LIBRARIES:
+            raise SvcgenError(
+                f"http_library must be one of {', '.join(HTTP_LIBRARIES)}, not {str(self.http_library)[:40]!r}"
+            )
 
     def recorded_options(self) -> dict[str, object]:
         """The options that shape the output, as recorded in ``_svcgen.json``."""
@@ -42,4 +52,7 @@ class Config:
         for key in ("include_tags", "exclude_tags", "include_paths"):
             if getattr(self, key):
                 options[key] = list(getattr(self, key))
+        if self.http_library != HTTP_LIBRARIES[0]:
+            # Only when not the default, so that default output stays what it always was.
+            options["http_library"] = self.http_library
         return options

@@ -84,9 +84,10 @@ def build_files(document: dict[str, Any], config: Config, progress: Progress = _
         document_sha256=document_hash(document),
         options=config.recorded_options(),
         svcgen_version=__version__,
+        http_library=config.http_library,
     )
     files = add_stubs(files, api.package)
-    files["pyproject.toml"] = render_pyproject(api, files)
+    files["pyproject.toml"] = render_pyproject(api, files, config.http_library)
     progress(f"formatting {len(files)} files")
     files = add_manifest(format_tree(files, config.formatter))
     diagnostics += [Diagnostic("#/components/schemas", f"models: {note}") for note in models.notes]

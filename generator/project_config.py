@@ -8,6 +8,7 @@
     headers = { "X-Team" = "TEAM_ID" }           # header -> environment variable holding its value (must be set)
     token_env = "SCORING_TOKEN"                  # environment variable holding a bearer token (must be set)
     formatter = "ruff"
+    http_library = "httpx2"                      # the client's HTTP library: httpx (default) or httpx2
     include_tags = ["inference"]
     exclude_tags = ["admin"]
     include_paths = ["/v2/*"]
@@ -31,6 +32,7 @@ from pathlib import Path
 from typing import Any
 
 from .config import Config
+from .http_library import HTTP_LIBRARIES
 from .errors import SvcgenError
 from .format import FORMATTERS
 from .limits import DEFAULT_MAX_BYTES
@@ -41,7 +43,7 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover - Python 3.10
     import tomli as tomllib
 
-_STRING_KEYS = ("source", "output", "name", "package_version", "token_env", "formatter")
+_STRING_KEYS = ("source", "output", "name", "package_version", "token_env", "formatter", "http_library")
 _LIST_KEYS = ("include_tags", "exclude_tags", "include_paths")
 _BOOL_KEYS = ("insecure", "allow_remote_refs")
 _KNOWN = frozenset({*_STRING_KEYS, *_LIST_KEYS, *_BOOL_KEYS, "headers", "fetch_timeout", "max_spec_bytes"})
@@ -99,6 +101,8 @@ def _client(path: Path, index: int, entry: object) -> Config:
             raise SvcgenError(f"{where}: {key} is required")
     if entry.get("formatter", "ruff") not in FORMATTERS:
         raise SvcgenError(f"{where}: formatter must be one of {', '.join(FORMATTERS)}")
+    if entry.get("http_library", HTTP_LIBRARIES[0]) not in HTTP_LIBRARIES:
+        raise SvcgenError(f"{where}: http_library must be one of {', '.join(HTTP_LIBRARIES)}")
     base = path.parent
     source = entry["source"]
     if "://" not in source:
@@ -120,6 +124,7 @@ def _client(path: Path, index: int, entry: object) -> Config:
         insecure=entry.get("insecure", False),
         allow_remote_refs=entry.get("allow_remote_refs", False),
         formatter=entry.get("formatter", "ruff"),
+        http_library=entry.get("http_library", HTTP_LIBRARIES[0]),
         include_tags=tuple(entry.get("include_tags", ())),
         exclude_tags=tuple(entry.get("exclude_tags", ())),
         include_paths=tuple(entry.get("include_paths", ())),

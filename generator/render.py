@@ -11,6 +11,7 @@ import jinja2
 
 from . import escape
 from .allowlist import stubtest_allowlists, versioned_files
+from .http_library import LIBRARIES
 from .ir.model import Api, Operation
 from .models import HEADER, ModelModule
 from .packaging import packing
@@ -104,9 +105,19 @@ def environment() -> jinja2.Environment:
 
 
 def render_package(
-    api: Api, models: ModelModule, *, document_sha256: str, options: dict[str, Any], svcgen_version: str
+    api: Api,
+    models: ModelModule,
+    *,
+    document_sha256: str,
+    options: dict[str, Any],
+    svcgen_version: str,
+    http_library: str = "httpx",
 ) -> dict[str, str]:
-    """Every file of the package, by path relative to the output folder (not yet formatted)."""
+    """Every file of the package, by path relative to the output folder (not yet formatted).
+
+    ``http_library`` is the module the runtime imports (``httpx`` or ``httpx2``): the
+    templates name it through the ``http`` variable, so public types name the real library.
+    """
     env = environment()
     exports = sorted(
         {"AsyncClient", "Client", *EXPORTS_FROM_RUNTIME, *api.public_models},
@@ -116,6 +127,8 @@ def render_package(
         "exports": exports,
         "option_types": OPTION_TYPES,
         "runtime_exports": sorted(EXPORTS_FROM_RUNTIME),
+        "http": LIBRARIES[http_library].module,
+        "http_library": LIBRARIES[http_library],
     }
     pkg = api.package
     allowlists = stubtest_allowlists(pkg, models)
@@ -138,9 +151,10 @@ def render_package(
     return files
 
 
-def render_pyproject(api: Api, files: dict[str, str]) -> str:
+def render_pyproject(api: Api, files: dict[str, str], http_library: str = "httpx") -> str:
     """The project file, written last: it packs exactly the packages and data files in ``files``."""
-    return environment().get_template("pyproject.toml.jinja").render(api=api, packing=packing(files, api.package))
+    template = environment().get_template("pyproject.toml.jinja")
+    return template.render(api=api, packing=packing(files, api.package), http_library=LIBRARIES[http_library])
 
 
 def example_call(op: Operation) -> str:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import importlib
+import os
 import sys
 import time
 from collections.abc import Callable, Iterator
@@ -21,10 +22,16 @@ from typing import Any
 import httpx
 import pytest
 
+from tests.support.library_goldens import generated_goldens
 from tests.support.wheels import installed
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
+#: The library the clients under test are built on (``SVCGEN_TEST_HTTP_LIBRARY``, see conftest.py).
+HTTP_LIBRARY = os.environ.get("SVCGEN_TEST_HTTP_LIBRARY", "httpx")
 GOLDEN = REPO_ROOT / "fixtures" / "golden"
+if HTTP_LIBRARY != "httpx":
+    # The golden documents' packages generated on HTTP_LIBRARY, in the goldens' layout.
+    GOLDEN = generated_goldens(HTTP_LIBRARY)
 
 
 

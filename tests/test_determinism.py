@@ -15,15 +15,16 @@ import hashlib, json, sys
 from svcgen import Config, build_files
 from svcgen.load import load
 result = {}
-for spec in sys.argv[1:]:
-    files = build_files(load(spec).document, Config(source=spec)).files
-    result[spec] = {name: hashlib.sha256(text.encode()).hexdigest() for name, text in sorted(files.items())}
+for name, spec, options in json.loads(sys.argv[1]):
+    config = Config(source=spec, **{key: tuple(v) if isinstance(v, list) else v for key, v in options.items()})
+    files = build_files(load(spec).document, config).files
+    result[name] = {path: hashlib.sha256(text.encode()).hexdigest() for path, text in sorted(files.items())}
 print(json.dumps(result, sort_keys=True))
 """
 
 
 def _digests(seed: str, cwd: Path) -> dict[str, dict[str, str]]:
-    specs = [str(spec) for spec in golden_specs()]
+    specs = [json.dumps([[golden.stem, str(golden.path), golden.options] for golden in golden_specs()])]
     env = {**os.environ, "PYTHONHASHSEED": seed, "LC_ALL": "C"}
     result = subprocess.run(
         [sys.executable, "-c", SCRIPT, *specs], cwd=cwd, env=env, capture_output=True, text=True, check=True, timeout=600

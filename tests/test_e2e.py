@@ -9,6 +9,7 @@ libraries (numpy, pandas, pillow) that array, DataFrame and image payloads need.
 from __future__ import annotations
 
 import importlib.metadata
+import re
 import subprocess
 import sys
 import venv
@@ -202,3 +203,36 @@ def test_open_inference_protocol_document_against_kserve(ml_clients_python: Path
         _generate_and_install(str(OIP_SPEC), tmp_path / "oip", ml_clients_python, "--name", "oip_client")
         output = _call(ml_clients_python, "oip.py", url)
     assert "sync=" in output and "async=" in output
+
+
+@pytest.fixture(scope="session")
+def httpx2_clients_python(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A fresh Python 3.11 environment for clients built on httpx2: exactly the oldest httpx2 the
+    generated packages accept (their floor), pydantic and the ML extras, and no httpx at all.
+    (The runtime tests run on the newest httpx2, the dev venv's.)"""
+    from svcgen.http_library import LIBRARIES
+
+    if sys.version_info < (3, 11):
+        pytest.skip("httpx2 needs Python 3.11")
+    home = tmp_path_factory.mktemp("httpx2-clients-venv")
+    venv.EnvBuilder(with_pip=True).create(home)
+    python = home / "bin" / "python"
+    floor = re.fullmatch(r"httpx2>=([\d.]+),<\d+", LIBRARIES["httpx2"].requirement)
+    assert floor is not None, LIBRARIES["httpx2"].requirement
+    packages = [f"httpx2=={floor[1]}", "pydantic>=2.7,<3", "setuptools>=69", "wheel"]
+    result = _run([str(python), "-m", "pip", "install", "-q", *packages, *map(_pinned, ML_LIBRARIES)])
+    assert result.returncode == 0, result.stderr
+    version = _run([str(python), "-c", "import sys; print(sys.version_info[:2] >= (3, 11))"])
+    assert version.stdout.strip() == "True", version.stdout
+    assert _run([str(python), "-c", "import httpx"]).returncode != 0  # nothing brought httpx in
+    return python
+
+
+@pytest.mark.parametrize("example", ["calculator", "jobs"])
+def test_httpx2_client_calls_every_operation(example: str, httpx2_clients_python: Path, tmp_path: Path) -> None:
+    """``--http-library httpx2``: the client installs without httpx and calls every operation of the
+    real service (streams, files and tasks for jobs, with an injected ``httpx2.Client``)."""
+    with serve_example(example) as url:
+        _generate_and_install(url, tmp_path / example, httpx2_clients_python, "--http-library", "httpx2")
+        output = _call(httpx2_clients_python, f"{example}.py", url)
+    assert "sync=" in output and "async=" in output and output.rstrip().endswith("library=httpx2"), output

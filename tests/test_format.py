@@ -11,7 +11,7 @@ import pytest
 REPO_ROOT = Path(__file__).resolve().parents[1]
 
 sys.path.insert(0, str(REPO_ROOT / "fixtures"))
-from regenerate import golden_specs  # noqa: E402
+from regenerate import Golden, golden_specs  # noqa: E402
 
 from svcgen import Config, build_files  # noqa: E402
 from svcgen.errors import SvcgenError  # noqa: E402
@@ -19,11 +19,11 @@ from svcgen.format import format_tree  # noqa: E402
 from svcgen.load import load  # noqa: E402
 
 
-@pytest.mark.parametrize("spec", golden_specs(), ids=lambda path: path.stem)
-def test_ruff_and_black_give_identical_packages(spec: Path) -> None:
-    document = load(str(spec)).document
-    by_ruff = build_files(document, Config(source=str(spec), formatter="ruff")).files
-    by_black = build_files(document, Config(source=str(spec), formatter="black")).files
+@pytest.mark.parametrize("golden", golden_specs(), ids=lambda golden: golden.stem)
+def test_ruff_and_black_give_identical_packages(golden: Golden) -> None:
+    document = load(str(golden.path)).document
+    by_ruff = build_files(document, golden.config(formatter="ruff")).files
+    by_black = build_files(document, golden.config(formatter="black")).files
     assert sorted(by_ruff) == sorted(by_black)
     different = [path for path in by_ruff if by_ruff[path] != by_black[path]]
     assert different == []

@@ -27,8 +27,9 @@ from svcgen.load import load
 
 assert "site-packages" in svcgen.__file__, svcgen.__file__
 out = {}
-for spec in sys.argv[1:]:
-    out[spec] = build_files(load(spec).document, Config(source=spec)).files
+for stem, path, options in json.loads(sys.argv[1]):
+    values = {key: tuple(value) if isinstance(value, list) else value for key, value in options.items()}
+    out[stem] = build_files(load(path).document, Config(source=path, **values)).files
 print(json.dumps(out))
 """
 
@@ -39,9 +40,9 @@ def test_installed_svcgen_generates_the_golden_records(version: str, tmp_path: P
     run([str(UV), "venv", "--quiet", "--python", str(python_for(version)), str(home)])
     python = home / "bin" / "python"
     run([str(UV), "pip", "install", "--quiet", "--python", str(python), str(ROOT)], timeout=1800)
-    specs = [str(spec) for spec in golden_specs()]
-    generated = json.loads(run([str(python), "-I", "-c", GENERATE, *specs], cwd=tmp_path, timeout=1800))
-    for spec in golden_specs():
-        assert generated[str(spec)] == read_tree(GOLDEN / spec.stem), f"{spec.stem} differs on Python {version}"
+    goldens = json.dumps([[golden.stem, str(golden.path), golden.options] for golden in golden_specs()])
+    generated = json.loads(run([str(python), "-I", "-c", GENERATE, goldens], cwd=tmp_path, timeout=1800))
+    for golden in golden_specs():
+        assert generated[golden.stem] == read_tree(GOLDEN / golden.stem), f"{golden.stem} differs on Python {version}"
     help_text = run([str(home / "bin" / "svcgen"), "--version"], cwd=tmp_path)
     assert "svcgen" in help_text

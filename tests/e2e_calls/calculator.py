@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import sys
+from importlib.resources import files
 
 import calculator_client
 from calculator_client import AsyncClient, BadRequestError, Client
@@ -53,4 +55,9 @@ async def check_async(url: str) -> int:
 if __name__ == "__main__":
     base = sys.argv[1]
     assert calculator_client.__file__ and "site-packages" in calculator_client.__file__, calculator_client.__file__
-    print(f"ok sync={check_sync(base)} async={asyncio.run(check_async(base))}")
+    counts = f"sync={check_sync(base)} async={asyncio.run(check_async(base))}"
+    # The HTTP library the installed client is built on (httpx, or httpx2 with --http-library httpx2).
+    library = json.loads(files("calculator_client").joinpath("_svcgen.json").read_text())["options"].get("http_library", "httpx")
+    if library != "httpx":
+        assert "httpx" not in sys.modules, "a client built on another library imported httpx"
+    print(f"ok {counts} library={library}")

@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import importlib
 import io
+import json
 import sys
 import tempfile
 import time
+from importlib.resources import files
 from pathlib import Path
-
-import httpx
 
 import jobs_client
 from jobs_client import (
@@ -31,6 +32,11 @@ from jobs_client import (
     TaskTimeoutError,
     TrainingReport,
 )
+
+#: The HTTP library the installed client is built on (httpx, or httpx2 with ``--http-library httpx2``):
+#: the injected ``http_client=`` must be that library's client.
+LIBRARY = json.loads(files("jobs_client").joinpath("_svcgen.json").read_text())["options"].get("http_library", "httpx")
+http = importlib.import_module(LIBRARY)
 
 PROMPT = "the quick brown fox jumps"
 PAYLOAD = b"svcgen task payload\n" * 50
@@ -64,9 +70,9 @@ def single_connection_client(url: str) -> Client:
 
     The client's own timeout applies per request, so the short pool timeout is given there too.
     """
-    timeout = httpx.Timeout(30.0, pool=3.0)
-    http = httpx.Client(limits=httpx.Limits(max_connections=1), timeout=timeout)
-    return Client(url, http_client=http, timeout=timeout, max_retries=0)
+    timeout = http.Timeout(30.0, pool=3.0)
+    pool = http.Client(limits=http.Limits(max_connections=1), timeout=timeout)
+    return Client(url, http_client=pool, timeout=timeout, max_retries=0)
 
 
 def check_sync_streams(url: str) -> int:
@@ -250,9 +256,9 @@ async def check_async(url: str, folder: Path) -> int:
     data = folder / "payload.bin"
     data.write_bytes(PAYLOAD)
     digest = hashlib.sha256(PAYLOAD).hexdigest()
-    timeout = httpx.Timeout(30.0, pool=3.0)
-    http = httpx.AsyncClient(limits=httpx.Limits(max_connections=2), timeout=timeout)
-    async with AsyncClient(url, http_client=http, timeout=timeout, max_retries=0) as client:
+    timeout = http.Timeout(30.0, pool=3.0)
+    pool = http.AsyncClient(limits=http.Limits(max_connections=2), timeout=timeout)
+    async with AsyncClient(url, http_client=pool, timeout=timeout, max_retries=0) as client:
         assert await client.is_live() and await client.is_ready()
         await client.wait_until_ready(timeout=10)
         assert await client.get_healthz() is None and await client.get_metrics() is None
@@ -353,4 +359,6 @@ if __name__ == "__main__":
     with tempfile.TemporaryDirectory(prefix="jobs-e2e-") as scratch:
         sync_calls = check_sync_streams(base) + check_sync_tasks(base, Path(scratch))
         async_calls = asyncio.run(check_async(base, Path(scratch)))
-    print(f"ok sync={sync_calls} async={async_calls}")
+    if LIBRARY != "httpx":
+        assert "httpx" not in sys.modules, "a client built on another library imported httpx"
+    print(f"ok sync={sync_calls} async={async_calls} library={LIBRARY}")

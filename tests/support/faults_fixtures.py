@@ -19,7 +19,7 @@ import pytest
 from svcgen.config import Config
 from svcgen.pipeline import generate
 
-from tests.runtime_support import patch_sleep
+from tests.runtime_support import HTTP_LIBRARY, patch_sleep
 from tests.support.faults_helpers import PACKAGE, SPEC
 from tests.support.faulty_server import FaultyServer, running_faulty_server
 from tests.support.tls_servers import TLSFiles
@@ -48,7 +48,7 @@ def _drop_modules() -> None:
 def fc(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ModuleType]:
     """The generated ``faults_client`` package, imported."""
     out = tmp_path_factory.mktemp("faults_client_pkg")
-    generate(Config(source=str(SPEC), output=out, name=PACKAGE, force=True))
+    generate(Config(source=str(SPEC), output=out, name=PACKAGE, force=True, http_library=HTTP_LIBRARY))
     site = installed(out)
     _drop_modules()
     sys.path.insert(0, str(site))
