@@ -67,7 +67,8 @@ def make_env(python: Path, requirements: Sequence[str], name: str) -> Path:
     _uv("venv", "--quiet", "--python", str(python), str(home))
     env_python = home / "bin" / "python"
     if requirements:
-        _uv("pip", "install", "--quiet", "--python", str(env_python), *requirements)
+        # wheels only: a floor without a wheel for this Python must fail, not build from source
+        _uv("pip", "install", "--quiet", "--only-binary", ":all:", "--python", str(env_python), *requirements)
     _envs[key] = env_python
     return env_python
 
@@ -93,13 +94,13 @@ def run(python: Path, code: str, *args: str, cwd: Path | None = None) -> subproc
     env = {key: value for key, value in os.environ.items() if key not in ("PYTHONPATH", "VIRTUAL_ENV", "PYTHONHOME")}
     env["PYTHONDONTWRITEBYTECODE"] = "1"
     return subprocess.run(
-        [str(python), "-c", code, *args], cwd=folder, env=env, capture_output=True, text=True, timeout=TIMEOUT
+        [str(python), "-c", code, *args], cwd=folder, env=env, capture_output=True, text=True, timeout=TIMEOUT, check=False
     )
 
 
 def _uv(*args: str) -> None:
     env = {key: value for key, value in os.environ.items() if key != "VIRTUAL_ENV"}
-    result = subprocess.run([str(UV), *args], capture_output=True, text=True, env=env, timeout=TIMEOUT)
+    result = subprocess.run([str(UV), *args], capture_output=True, text=True, env=env, timeout=TIMEOUT, check=False)
     if result.returncode != 0:
         raise RuntimeError(f"uv {' '.join(args)} failed:\n{result.stdout}{result.stderr}")
 
@@ -127,7 +128,7 @@ def _reports(python: Path, version: str) -> bool:
     """Whether ``python`` runs and is CPython ``version``."""
     probe = "import platform, sys; print(platform.python_implementation(), '%d.%d' % sys.version_info[:2])"
     try:
-        result = subprocess.run([str(python), "-c", probe], capture_output=True, text=True, timeout=60)
+        result = subprocess.run([str(python), "-c", probe], capture_output=True, text=True, timeout=60, check=False)
     except OSError:
         return False
     return result.returncode == 0 and result.stdout.split() == ["CPython", version]
