@@ -45,6 +45,11 @@ def floors(python: str, extras: tuple[str, ...] = ()) -> list[str]:
     return pins
 
 
+def as_here(*names: str) -> list[str]:
+    """``name==version`` as installed in the environment running the tests (test tools)."""
+    return [f"{name}=={importlib.metadata.version(name)}" for name in names]
+
+
 def pinned(pins: list[str], name: str, version: str) -> list[str]:
     return [pin for pin in pins if not pin.startswith(f"{name}==")] + [f"{name}=={version}"]
 
@@ -149,8 +154,22 @@ def test_runtime_unit_tests_pass_at_the_floors_with_every_pydantic(python: str, 
     """The runtime's own tests (plain-data bodies against the model's bytes and errors, ML payload
     codecs, errors) with the extras at this Python's floors, httpx 0.27 and each pydantic."""
     pins = pinned(floors(python, ("numpy", "pandas", "pillow")), "pydantic", pydantic)
-    env = make_env(python_for(python), [*pins, "pytest"], f"unit-{python}")
+    env = make_env(python_for(python), [*pins, *as_here("pytest")], f"unit-{python}")
     tests = ["tests/test_runtime_client.py", "tests/test_runtime_payloads.py", "tests/test_runtime_errors.py"]
+    code = "import sys, pytest; sys.exit(pytest.main(sys.argv[1:]))"
+    output = _ok(run(env, code, "-q", "-p", "no:cacheprovider", *tests, cwd=ROOT))
+    assert " passed" in output and "failed" not in output and "skipped" not in output, output[-2000:]
+
+
+def test_connection_options_at_the_http_floors() -> None:
+    """httpx 0.27 (``proxy=``, TLS, pool limits, transports), h2 4.0 and httpx-aiohttp 0.2 under the
+    runtime's option and aiohttp tests on Python 3.10, against the real servers those tests start
+    (hypercorn before 0.18, which needs h2 4.3). These tests generate their packages, so svcgen
+    is installed too; it needs a pydantic 2.10 patch release (its models stage excludes 2.10.0-2.10.2)."""
+    pins = pinned(floors("3.10", ("http2", "aiohttp")), "pydantic", "2.10.*")
+    servers = [*as_here("uvicorn", "trustme", "pytest"), "hypercorn<0.18"]
+    env = make_env(python_for("3.10"), ["--editable", str(ROOT), *pins, *servers], "http-floors-3.10")
+    tests = ["tests/test_runtime_options.py", "tests/test_runtime_aiohttp.py"]
     code = "import sys, pytest; sys.exit(pytest.main(sys.argv[1:]))"
     output = _ok(run(env, code, "-q", "-p", "no:cacheprovider", *tests, cwd=ROOT))
     assert " passed" in output and "failed" not in output and "skipped" not in output, output[-2000:]
@@ -198,7 +217,7 @@ def test_stubtest_needs_every_allowlist_entry_on_every_python(python: str, pydan
     """stubtest without ``--ignore-unused-allowlist``, with the allowlist files that apply: on 3.12+
     ``OpenIntEnum`` was marked a disjoint base it is not there, and the RootModel[...] entry is
     pydantic 2.14's alone."""
-    checker = [f"mypy=={importlib.metadata.version('mypy')}", "pandas-stubs"]  # the stubs' releases follow Python's
+    checker = [*as_here("mypy"), "pandas-stubs"]  # pandas-stubs' releases follow Python's
     pins = [f"pydantic=={pydantic}" if pydantic != "newest" else "pydantic>=2.10,<3", "httpx>=0.27,<1", *EXTRA_LIBRARIES, *checker]
     env = make_env(python_for(python), pins, f"stubtest-{python}")
     folder = shutil.copytree(roots_package, tmp_path / "pkg")  # stubtest's cache stays out of the shared copy

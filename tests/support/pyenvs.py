@@ -59,15 +59,18 @@ def python_for(version: str) -> Path:
 
 
 def make_env(python: Path, requirements: Sequence[str], name: str) -> Path:
-    """The ``python`` of an environment of ``python`` holding ``requirements`` (created once)."""
+    """The ``python`` of an environment of ``python`` holding ``requirements`` (created once).
+
+    ``requirements`` are ``uv pip install`` arguments: pins, wheel paths, ``--editable DIR``.
+    Only wheels are installed (a local project excepted): a release without a wheel for this
+    Python fails here instead of building from source."""
     key = hashlib.sha256("\0".join([str(python), *requirements]).encode()).hexdigest()[:12]
     if key in _envs:
         return _envs[key]
     home = _session_root() / "envs" / f"{name}-{key}"
-    _uv("venv", "--quiet", "--python", str(python), str(home))
+    _uv("venv", "--quiet", "--clear", "--python", str(python), str(home))
     env_python = home / "bin" / "python"
     if requirements:
-        # wheels only: a floor without a wheel for this Python must fail, not build from source
         _uv("pip", "install", "--quiet", "--only-binary", ":all:", "--python", str(env_python), *requirements)
     _envs[key] = env_python
     return env_python
