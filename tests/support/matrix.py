@@ -10,10 +10,6 @@ go into separate environments of the cell.
 
 from __future__ import annotations
 
-import functools
-import os
-import subprocess
-import sys
 import tomllib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -24,6 +20,7 @@ from packaging.requirements import Requirement
 from packaging.specifiers import SpecifierSet
 from packaging.version import Version
 
+from tests.support.pyenvs import python_for
 from tests.support.wheels import UV, run
 
 PYTHONS = ("3.10", "3.11", "3.12", "3.13")
@@ -31,33 +28,6 @@ PINS = ("floor", "newest")
 #: Type-checking tools installed into every cell's environments (the dev venv's mypy, and stubs
 #: for the optional extras, as DESIGN's typing rule asks).
 TOOLS = ("mypy", "pandas-stubs")
-
-
-class MissingPython(AssertionError):
-    """A Python the matrix needs is not installed: the suite fails rather than skipping it."""
-
-
-def pyenv_root() -> Path:
-    try:
-        found = subprocess.run(["pyenv", "root"], capture_output=True, text=True, timeout=30, check=True).stdout.strip()
-    except (OSError, subprocess.SubprocessError):
-        found = os.environ.get("PYENV_ROOT") or str(Path.home() / ".pyenv")
-    return Path(found)
-
-
-@functools.cache
-def python_for(version: str) -> Path:
-    """The interpreter of CPython ``version`` (``"3.10"``): the running one, or the newest pyenv build."""
-    if f"{sys.version_info.major}.{sys.version_info.minor}" == version:
-        return Path(sys.executable)
-    versions = pyenv_root() / "versions"
-    candidates = sorted(
-        (path for path in versions.glob(f"{version}.*") if (path / "bin" / "python3").is_file()),
-        key=lambda path: Version(path.name) if path.name.replace(".", "").isdigit() else Version("0"),
-    )
-    if not candidates:
-        raise MissingPython(f"CPython {version} is not installed under {versions}: the support matrix needs it")
-    return candidates[-1] / "bin" / "python3"
 
 
 def project_requirements(project: Path) -> list[Requirement]:

@@ -9,8 +9,8 @@ removed when the process ends:
 - ``make_env(python, requirements, name)``: a virtual environment of that interpreter with
   ``requirements`` installed (pins, wheel paths: anything ``uv pip install`` takes); returns
   its ``python``. The same arguments give the same environment back.
-- ``build_wheel(project_dir)``: the wheel of a generated package, built from a copy of the
-  folder (so ``fixtures/golden`` never gains ``build/`` or ``*.egg-info``), once per content.
+- ``build_wheel(project_dir)`` (from :mod:`tests.support.wheels`): the wheel of a generated
+  package, built from a copy of the folder, once per content.
 
 ``run(python, code)`` runs a script with such a ``python`` outside the project folder, so the
 package under test is imported from the environment's site-packages, as users import it.
@@ -23,19 +23,17 @@ import hashlib
 import os
 import shutil
 import subprocess
-import sys
 import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
-#: ``uv`` from the dev environment (the ``test`` extra pins it).
-UV = Path(sys.executable).with_name("uv")
+from tests.support.wheels import UV, build_wheel  # noqa: F401  (build_wheel: re-exported for the floor tests)
+
 #: Timeout of one environment or wheel build, and of one script run.
 TIMEOUT = 600
 
 _root: list[Path] = []
 _envs: dict[str, Path] = {}
-_wheels: dict[str, Path] = {}
 
 
 class MissingPython(RuntimeError):
@@ -59,31 +57,21 @@ def python_for(version: str) -> Path:
 
 
 def make_env(python: Path, requirements: Sequence[str], name: str) -> Path:
-    """The ``python`` of an environment of ``python`` holding ``requirements`` (created once)."""
+    """The ``python`` of an environment of ``python`` holding ``requirements`` (created once).
+
+    ``requirements`` are ``uv pip install`` arguments: pins, wheel paths, ``--editable DIR``.
+    Only wheels are installed (a local project excepted): a release without a wheel for this
+    Python fails here instead of building from source."""
     key = hashlib.sha256("\0".join([str(python), *requirements]).encode()).hexdigest()[:12]
     if key in _envs:
         return _envs[key]
     home = _session_root() / "envs" / f"{name}-{key}"
-    _uv("venv", "--quiet", "--python", str(python), str(home))
+    _uv("venv", "--quiet", "--clear", "--python", str(python), str(home))
     env_python = home / "bin" / "python"
     if requirements:
-        _uv("pip", "install", "--quiet", "--python", str(env_python), *requirements)
+        _uv("pip", "install", "--quiet", "--only-binary", ":all:", "--python", str(env_python), *requirements)
     _envs[key] = env_python
     return env_python
-
-
-def build_wheel(project_dir: Path) -> Path:
-    """The wheel of the package in ``project_dir``, built from a copy (once per content)."""
-    key = _tree_hash(project_dir)
-    if key in _wheels:
-        return _wheels[key]
-    work = _session_root() / "wheels" / f"{project_dir.name}-{key}"
-    source = work / "src"
-    shutil.copytree(project_dir, source, ignore=shutil.ignore_patterns("__pycache__", ".mypy_cache", "build", "*.egg-info"))
-    _uv("build", "--quiet", "--wheel", "--out-dir", str(work / "dist"), str(source))
-    (wheel,) = (work / "dist").glob("*.whl")
-    _wheels[key] = wheel
-    return wheel
 
 
 def run(python: Path, code: str, *args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
@@ -92,14 +80,15 @@ def run(python: Path, code: str, *args: str, cwd: Path | None = None) -> subproc
     folder.mkdir(parents=True, exist_ok=True)
     env = {key: value for key, value in os.environ.items() if key not in ("PYTHONPATH", "VIRTUAL_ENV", "PYTHONHOME")}
     env["PYTHONDONTWRITEBYTECODE"] = "1"
+    env["SVCGEN_UV"] = str(UV)  # tests run there build and install wheels with the dev environment's uv
     return subprocess.run(
-        [str(python), "-c", code, *args], cwd=folder, env=env, capture_output=True, text=True, timeout=TIMEOUT
+        [str(python), "-c", code, *args], cwd=folder, env=env, capture_output=True, text=True, timeout=TIMEOUT, check=False
     )
 
 
 def _uv(*args: str) -> None:
     env = {key: value for key, value in os.environ.items() if key != "VIRTUAL_ENV"}
-    result = subprocess.run([str(UV), *args], capture_output=True, text=True, env=env, timeout=TIMEOUT)
+    result = subprocess.run([str(UV), *args], capture_output=True, text=True, env=env, timeout=TIMEOUT, check=False)
     if result.returncode != 0:
         raise RuntimeError(f"uv {' '.join(args)} failed:\n{result.stdout}{result.stderr}")
 
@@ -112,8 +101,17 @@ def _session_root() -> Path:
     return _root[0]
 
 
+def _pyenv_root() -> str | None:
+    """What ``pyenv root`` names, if pyenv is on PATH."""
+    try:
+        found = subprocess.run(["pyenv", "root"], capture_output=True, text=True, timeout=30, check=True)
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return found.stdout.strip() or None
+
+
 def _pyenv_versions() -> list[Path]:
-    roots = [os.environ.get("PYENV_ROOT"), str(Path.home() / ".pyenv")]
+    roots = [_pyenv_root(), os.environ.get("PYENV_ROOT"), str(Path.home() / ".pyenv")]
     return [Path(root) / "versions" for root in roots if root and (Path(root) / "versions").is_dir()]
 
 
@@ -127,17 +125,7 @@ def _reports(python: Path, version: str) -> bool:
     """Whether ``python`` runs and is CPython ``version``."""
     probe = "import platform, sys; print(platform.python_implementation(), '%d.%d' % sys.version_info[:2])"
     try:
-        result = subprocess.run([str(python), "-c", probe], capture_output=True, text=True, timeout=60)
+        result = subprocess.run([str(python), "-c", probe], capture_output=True, text=True, timeout=60, check=False)
     except OSError:
         return False
     return result.returncode == 0 and result.stdout.split() == ["CPython", version]
-
-
-def _tree_hash(folder: Path) -> str:
-    digest = hashlib.sha256()
-    for path in sorted(folder.rglob("*")):
-        relative = path.relative_to(folder)
-        skipped = {"__pycache__", ".mypy_cache", "build"} & set(relative.parts) or relative.parts[0].endswith(".egg-info")
-        if path.is_file() and not skipped:
-            digest.update(relative.as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
-    return digest.hexdigest()[:12]

@@ -34,7 +34,8 @@ ROOT = Path(__file__).resolve().parents[2]
 CACHE = ROOT / ".cache"
 WHEELS = CACHE / "wheels"
 SITES = CACHE / "site"
-UV = Path(sys.executable).parent / "uv"
+#: The dev environment's ``uv`` (pinned in the test extra); tests run in other environments get it from ``SVCGEN_UV``.
+UV = Path(os.environ.get("SVCGEN_UV") or Path(sys.executable).parent / "uv")
 
 #: Build and install leftovers that are not part of a project's content.
 _LEFTOVERS = {"build", "dist", "__pycache__", ".mypy_cache", ".pytest_cache"}
