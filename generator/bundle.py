@@ -13,8 +13,9 @@ reading files and URLs a spec chose, so:
 
 Each referenced schema (or parameter, response...) becomes a component of the
 document and the ``$ref`` points to it; referenced path items are copied in
-place. The result holds no external ``$ref``, so ``svcgen fetch`` saves a
-self-contained document.
+place. Discriminator ``mapping`` values are references too, read against the
+document they are written in. The result holds no external ``$ref``, so
+``svcgen fetch`` saves a self-contained document.
 """
 
 from __future__ import annotations
@@ -36,6 +37,20 @@ Reader = Callable[[str], dict[str, Any]]
 _KIND_KEYS = {"parameters": "parameters", "responses": "responses", "headers": "headers", "examples": "examples", "links": "links", "callbacks": "callbacks"}
 
 
+def is_reference(value: str) -> bool:
+    """A discriminator mapping value that is a reference (``#/...``, ``pet.yaml``, ``other.json#/Pet``),
+    not the name of a component schema (``Pet``, ``io.k8s.Pod``)."""
+    return "#" in value or "/" in value or value.lower().endswith(_DOCUMENT_SUFFIXES)
+
+
+def is_external(value: str) -> bool:
+    """A reference to another document."""
+    return is_reference(value) and not value.startswith("#")
+
+
+_DOCUMENT_SUFFIXES = (".json", ".yaml", ".yml")
+
+
 def has_external_refs(document: object) -> bool:
     pending = [document]
     while pending:
@@ -43,6 +58,10 @@ def has_external_refs(document: object) -> bool:
         if isinstance(node, dict):
             ref = node.get("$ref")
             if isinstance(ref, str) and not ref.startswith("#"):
+                return True
+            discriminator = node.get("discriminator")
+            mapping = discriminator.get("mapping") if isinstance(discriminator, dict) else None
+            if isinstance(mapping, dict) and any(isinstance(value, str) and is_external(value) for value in mapping.values()):
                 return True
             pending.extend(node.values())
         elif isinstance(node, list):
@@ -79,7 +98,25 @@ class Bundler:
         ref = node.get("$ref")
         if isinstance(ref, str) and (base is not None or not ref.startswith("#")):
             return self._follow(ref, base, path, where)
-        return {key: self._walk(value, base, (*path, str(key)), f"{where}/{_escape(str(key))}") for key, value in node.items()}
+        result = {key: self._walk(value, base, (*path, str(key)), f"{where}/{_escape(str(key))}") for key, value in node.items()}
+        discriminator = node.get("discriminator")
+        if isinstance(discriminator, dict) and isinstance(discriminator.get("mapping"), dict):
+            result["discriminator"] = {**result["discriminator"], "mapping": self._mapping(discriminator["mapping"], base, path, where)}
+        return result
+
+    def _mapping(self, mapping: dict[str, Any], base: str | None, path: tuple[str, ...], where: str) -> dict[str, Any]:
+        """A discriminator's mapping: its values are references too (resolved against the
+        document they are written in), or names of that document's component schemas."""
+        result: dict[str, Any] = {}
+        for key, value in mapping.items():
+            here = (*path, "discriminator", "mapping", str(key))
+            spot = f"{where}/discriminator/mapping/{_escape(str(key))}"
+            if isinstance(value, str) and base is not None and not is_reference(value):
+                value = f"#/components/schemas/{_escape(value)}"  # a name in the other document
+            if isinstance(value, str) and (base is not None or is_external(value)):
+                value = self._follow(value, base, here, spot)["$ref"]
+            result[key] = value
+        return result
 
     def _follow(self, ref: str, base: str | None, path: tuple[str, ...], where: str) -> Any:
         location, _, fragment = ref.partition("#")
