@@ -5,7 +5,10 @@ A spec names other documents in its ``$ref``s (``pet.yaml#/Pet``,
 reading files and URLs a spec chose, so:
 
 - a relative file ref is read only from the folder of a local spec file or
-  below it (``..``, absolute paths and symlinks out of that folder are refused);
+  below it (``..``, absolute paths and symlinks out of that folder are refused),
+  or, when the user names a wider root (``--ref-root``, ``ref_root``), from
+  anywhere below that root (``../common.yaml``); absolute paths, ``file:`` URIs
+  and symlinks out of the root stay refused;
 - an http(s) ref, or any ref in a spec that was itself fetched, is fetched only
   with ``--allow-remote-refs`` (and without the user's credentials unless it is
   on the same origin);
@@ -72,12 +75,19 @@ def has_external_refs(document: object) -> bool:
 class Bundler:
     """Rewrites external ``$ref``s of one document into components (see the module notes)."""
 
-    def __init__(self, origin: str, *, remote: bool, allow_remote: bool, read: Reader) -> None:
+    def __init__(self, origin: str, *, remote: bool, allow_remote: bool, read: Reader, root: Path | None = None) -> None:
         self.origin = origin
         self.remote = remote
         self.allow_remote = allow_remote
         self.read = read
         self.root_dir = None if remote else Path(origin).resolve().parent
+        self.leaving = "leaves the spec's folder"
+        if root is not None and self.root_dir is not None:
+            wider = root.resolve()
+            if not self.root_dir.is_relative_to(wider):
+                raise SvcgenError(f"--ref-root {str(root)[:120]} does not hold the spec ({origin[:120]})")
+            self.root_dir = wider
+            self.leaving = f"leaves the --ref-root folder {str(wider)[:120]}"
         self.documents: dict[str, dict[str, Any]] = {}
         self.hoisted: dict[tuple[str, str], str] = {}
         self.components: dict[str, dict[str, Any]] = {}
@@ -154,7 +164,7 @@ class Bundler:
             raise SvcgenError(f"$ref {ref[:80]!r}: absolute file paths are refused", where=where)
         resolved = (Path(against).parent / candidate).resolve()
         if not resolved.is_relative_to(self.root_dir):
-            raise SvcgenError(f"$ref {ref[:80]!r}: leaves the spec's folder", where=where)
+            raise SvcgenError(f"$ref {ref[:80]!r}: {self.leaving}", where=where)
         return str(resolved)
 
     def _document(self, key: str, ref: str, where: str) -> dict[str, Any]:

@@ -14,6 +14,7 @@
     max_spec_bytes = 67108864                    # refuse larger documents (default 64 MiB)
     insecure = false                             # true: do not verify TLS certificates (warns)
     allow_remote_refs = false                    # true: fetch $refs to other http(s) documents
+    ref_root = "specs"                           # relative file $refs may point anywhere below (default: the spec's folder)
 
 The file is found from the current directory upwards (or given with ``--config``).
 Unknown keys are an error naming the key; secrets are only ever read from the
@@ -38,7 +39,7 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover - Python 3.10
     import tomli as tomllib
 
-_STRING_KEYS = ("source", "output", "name", "package_version", "token_env", "formatter")
+_STRING_KEYS = ("source", "output", "name", "package_version", "token_env", "formatter", "ref_root")
 _LIST_KEYS = ("include_tags", "exclude_tags", "include_paths")
 _BOOL_KEYS = ("insecure", "allow_remote_refs")
 _KNOWN = frozenset({*_STRING_KEYS, *_LIST_KEYS, *_BOOL_KEYS, "headers", "fetch_timeout", "max_spec_bytes"})
@@ -112,6 +113,7 @@ def _client(path: Path, index: int, entry: object) -> Config:
         max_document_bytes=max_bytes,
         insecure=entry.get("insecure", False),
         allow_remote_refs=entry.get("allow_remote_refs", False),
+        ref_root=(base / entry["ref_root"]).resolve() if "ref_root" in entry else None,
         formatter=entry.get("formatter", "ruff"),
         include_tags=tuple(entry.get("include_tags", ())),
         exclude_tags=tuple(entry.get("exclude_tags", ())),
