@@ -5,7 +5,10 @@ A spec names other documents in its ``$ref``s (``pet.yaml#/Pet``,
 reading files and URLs a spec chose, so:
 
 - a relative file ref is read only from the folder of a local spec file or
-  below it (``..``, absolute paths and symlinks out of that folder are refused);
+  below it (``..``, absolute paths and symlinks out of that folder are refused),
+  or, when the user names a wider root (``--ref-root``, ``ref_root``), from
+  anywhere below that root (``../common.yaml``); absolute paths, ``file:`` URIs
+  and symlinks out of the root stay refused;
 - an http(s) ref, or any ref in a spec that was itself fetched, is fetched only
   with ``--allow-remote-refs`` (and without the user's credentials unless it is
   on the same origin);
@@ -13,8 +16,9 @@ reading files and URLs a spec chose, so:
 
 Each referenced schema (or parameter, response...) becomes a component of the
 document and the ``$ref`` points to it; referenced path items are copied in
-place. The result holds no external ``$ref``, so ``svcgen fetch`` saves a
-self-contained document.
+place. Discriminator ``mapping`` values are references too, read against the
+document they are written in. The result holds no external ``$ref``, so
+``svcgen fetch`` saves a self-contained document.
 """
 
 from __future__ import annotations
@@ -36,6 +40,20 @@ Reader = Callable[[str], dict[str, Any]]
 _KIND_KEYS = {"parameters": "parameters", "responses": "responses", "headers": "headers", "examples": "examples", "links": "links", "callbacks": "callbacks"}
 
 
+def is_reference(value: str) -> bool:
+    """A discriminator mapping value that is a reference (``#/...``, ``pet.yaml``, ``other.json#/Pet``),
+    not the name of a component schema (``Pet``, ``io.k8s.Pod``)."""
+    return "#" in value or "/" in value or value.lower().endswith(_DOCUMENT_SUFFIXES)
+
+
+def is_external(value: str) -> bool:
+    """A reference to another document."""
+    return is_reference(value) and not value.startswith("#")
+
+
+_DOCUMENT_SUFFIXES = (".json", ".yaml", ".yml")
+
+
 def has_external_refs(document: object) -> bool:
     pending = [document]
     while pending:
@@ -43,6 +61,10 @@ def has_external_refs(document: object) -> bool:
         if isinstance(node, dict):
             ref = node.get("$ref")
             if isinstance(ref, str) and not ref.startswith("#"):
+                return True
+            discriminator = node.get("discriminator")
+            mapping = discriminator.get("mapping") if isinstance(discriminator, dict) else None
+            if isinstance(mapping, dict) and any(isinstance(value, str) and is_external(value) for value in mapping.values()):
                 return True
             pending.extend(node.values())
         elif isinstance(node, list):
@@ -53,12 +75,19 @@ def has_external_refs(document: object) -> bool:
 class Bundler:
     """Rewrites external ``$ref``s of one document into components (see the module notes)."""
 
-    def __init__(self, origin: str, *, remote: bool, allow_remote: bool, read: Reader) -> None:
+    def __init__(self, origin: str, *, remote: bool, allow_remote: bool, read: Reader, root: Path | None = None) -> None:
         self.origin = origin
         self.remote = remote
         self.allow_remote = allow_remote
         self.read = read
         self.root_dir = None if remote else Path(origin).resolve().parent
+        self.leaving = "leaves the spec's folder"
+        if root is not None and self.root_dir is not None:
+            wider = root.resolve()
+            if not self.root_dir.is_relative_to(wider):
+                raise SvcgenError(f"--ref-root {str(root)[:120]} does not hold the spec ({origin[:120]})")
+            self.root_dir = wider
+            self.leaving = f"leaves the --ref-root folder {str(wider)[:120]}"
         self.documents: dict[str, dict[str, Any]] = {}
         self.hoisted: dict[tuple[str, str], str] = {}
         self.components: dict[str, dict[str, Any]] = {}
@@ -79,7 +108,25 @@ class Bundler:
         ref = node.get("$ref")
         if isinstance(ref, str) and (base is not None or not ref.startswith("#")):
             return self._follow(ref, base, path, where)
-        return {key: self._walk(value, base, (*path, str(key)), f"{where}/{_escape(str(key))}") for key, value in node.items()}
+        result = {key: self._walk(value, base, (*path, str(key)), f"{where}/{_escape(str(key))}") for key, value in node.items()}
+        discriminator = node.get("discriminator")
+        if isinstance(discriminator, dict) and isinstance(discriminator.get("mapping"), dict):
+            result["discriminator"] = {**result["discriminator"], "mapping": self._mapping(discriminator["mapping"], base, path, where)}
+        return result
+
+    def _mapping(self, mapping: dict[str, Any], base: str | None, path: tuple[str, ...], where: str) -> dict[str, Any]:
+        """A discriminator's mapping: its values are references too (resolved against the
+        document they are written in), or names of that document's component schemas."""
+        result: dict[str, Any] = {}
+        for key, value in mapping.items():
+            here = (*path, "discriminator", "mapping", str(key))
+            spot = f"{where}/discriminator/mapping/{_escape(str(key))}"
+            if isinstance(value, str) and base is not None and not is_reference(value):
+                value = f"#/components/schemas/{_escape(value)}"  # a name in the other document
+            if isinstance(value, str) and (base is not None or is_external(value)):
+                value = self._follow(value, base, here, spot)["$ref"]
+            result[key] = value
+        return result
 
     def _follow(self, ref: str, base: str | None, path: tuple[str, ...], where: str) -> Any:
         location, _, fragment = ref.partition("#")
@@ -117,7 +164,7 @@ class Bundler:
             raise SvcgenError(f"$ref {ref[:80]!r}: absolute file paths are refused", where=where)
         resolved = (Path(against).parent / candidate).resolve()
         if not resolved.is_relative_to(self.root_dir):
-            raise SvcgenError(f"$ref {ref[:80]!r}: leaves the spec's folder", where=where)
+            raise SvcgenError(f"$ref {ref[:80]!r}: {self.leaving}", where=where)
         return str(resolved)
 
     def _document(self, key: str, ref: str, where: str) -> dict[str, Any]:

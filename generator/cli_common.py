@@ -34,6 +34,7 @@ _SOURCE_OPTIONS = (
     click.option("--max-spec-bytes", type=click.IntRange(min=1), default=None, help=f"Refuse documents larger than this [default: {DEFAULT_MAX_BYTES} (64 MiB)]."),
     click.option("--insecure", is_flag=True, default=None, help="Do not verify TLS certificates when fetching (prints a warning)."),
     click.option("--allow-remote-refs", is_flag=True, default=None, help="Fetch $refs to other http(s) documents (refused by default)."),
+    click.option("--ref-root", type=click.Path(path_type=Path, file_okay=False), default=None, help="Folder that relative file $refs may point into, e.g. ../common.yaml (default: the spec's folder; it must hold the spec)."),
 )
 
 
@@ -56,6 +57,7 @@ def source_settings(flags: dict[str, Any]) -> dict[str, Any]:
         "max_document_bytes": flags.pop("max_spec_bytes", None),
         "insecure": flags.pop("insecure", None) or None,
         "allow_remote_refs": flags.pop("allow_remote_refs", None) or None,
+        "ref_root": flags.pop("ref_root", None),
     }
     return settings
 

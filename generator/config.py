@@ -31,6 +31,9 @@ class Config:
     insecure: bool = False
     #: Fetch ``$ref``s to other http(s) documents (refused by default).
     allow_remote_refs: bool = False
+    #: The folder relative file ``$ref``s may point into (default: the spec's own folder); it must
+    #: hold the spec. Not recorded: it decides what may be read, not what is generated.
+    ref_root: Path | None = None
     #: ``ruff`` or ``black``: same output, ruff far faster (not recorded: it changes nothing).
     formatter: str = "ruff"
     #: Operations to generate (all when empty): see :mod:`svcgen.select`.

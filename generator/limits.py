@@ -8,10 +8,11 @@ checked while reading), a document is refused when it
 - has more than :data:`MAX_NODES` values once YAML aliases are expanded
   ("billion laughs": a few hundred bytes of anchors that expand to billions
   of nodes), or an alias inside its own anchor (a recursive structure);
-- has a ``$ref`` cycle with no schema in between (``A`` → ``B`` → ``A``, or
-  ``A: {allOf: [{$ref: A}]}``), which names no type at all. Recursion through
-  ``properties``, ``items`` or ``additionalProperties`` is a recursive model and
-  is fine.
+- has a ``$ref`` cycle with no schema in between (``A: {$ref: B}``,
+  ``B: {$ref: A}``, or ``A: {allOf: [{$ref: A}]}``), which names no type at all.
+  Recursion through ``properties``, ``items`` or ``additionalProperties`` is a
+  recursive model, and a cycle through a schema with anything of its own (the
+  ``oneOf``/``allOf`` polymorphism idiom) a type: both are fine.
 
 YAML is scanned as a stream of parser events (libyaml's parser keeps its own
 heap stacks), so a hostile document is refused before the recursive composer
@@ -106,12 +107,21 @@ def _check_strings(values: Iterable[object], where: str) -> None:
 
 #: Where a schema names its own type directly: a cycle through these keys names nothing.
 _DIRECT = ("allOf", "anyOf", "oneOf")
+#: Keywords that only annotate: a schema of a ``$ref`` and these is still nothing but the reference.
+_ANNOTATIONS = frozenset({"title", "description", "deprecated", "readOnly", "writeOnly", "example", "examples", "$comment"})
 
 
 def check_ref_cycles(schemas: dict[str, Any]) -> None:
-    """Refuse component schemas whose ``$ref``/``allOf``/``anyOf``/``oneOf`` lead back to themselves."""
+    """Refuse component schemas that are nothing but a reference to themselves.
+
+    ``A: {$ref: B}``, ``B: {$ref: A}`` (or ``A: {allOf: [{$ref: A}]}``) names no
+    type. A cycle through a schema that says anything of its own is a type:
+    ``Pet: {oneOf: [Cat, Dog]}`` with ``Cat: {allOf: [{$ref: Pet}, {properties: ...}]}``
+    is the polymorphism idiom, and ``A: {allOf: [B], properties: ...}`` with
+    ``B: {allOf: [A], properties: ...}`` an object with the properties of both.
+    """
     prefix = "#/components/schemas/"
-    edges = {name: sorted(_direct_refs(schema, prefix)) for name, schema in schemas.items()}
+    edges = {name: sorted(_alias_of(schema, prefix)) for name, schema in schemas.items()}
     state: dict[str, int] = {}  # 1: on the current path, 2: done
     for root in sorted(edges):
         if state.get(root):
@@ -137,22 +147,20 @@ def check_ref_cycles(schemas: dict[str, Any]) -> None:
                 stack.append(iter(edges[target]))
 
 
-def _direct_refs(schema: object, prefix: str) -> set[str]:
-    """Components a schema *is* (by ``$ref`` or composition), not ones it merely contains."""
-    found: set[str] = set()
-    pending = [schema]
-    while pending:
-        node = pending.pop()
-        if not isinstance(node, dict):
-            continue
+def _alias_of(schema: object, prefix: str) -> set[str]:
+    """The component a schema is nothing but (``{$ref: X}``, or one ``allOf``/``anyOf``/``oneOf``
+    branch that is), if any: a schema with anything else of its own is a type of its own."""
+    node = schema
+    while isinstance(node, dict):
+        own = set(node) - _ANNOTATIONS
         ref = node.get("$ref")
-        if isinstance(ref, str) and ref.startswith(prefix):
-            found.add(_unescape(ref[len(prefix) :]))
-        for key in _DIRECT:
-            branches = node.get(key)
-            if isinstance(branches, list):
-                pending.extend(branches)
-    return found
+        if own == {"$ref"} and isinstance(ref, str):
+            return {_unescape(ref[len(prefix) :])} if ref.startswith(prefix) else set()
+        keys = [key for key in _DIRECT if key in own]
+        if len(keys) != 1 or own != set(keys) or not isinstance(node[keys[0]], list) or len(node[keys[0]]) != 1:
+            return set()
+        node = node[keys[0]][0]
+    return set()
 
 
 def _unescape(pointer: str) -> str:

@@ -46,10 +46,12 @@ def load(
     max_bytes: int = DEFAULT_MAX_BYTES,
     verify: bool = True,
     allow_remote_refs: bool = False,
+    ref_root: Path | None = None,
 ) -> Loaded:
     """Read ``source`` (a service base URL, a spec URL or a local file).
 
-    ``token`` and ``headers`` go only to ``source``'s origin; they are masked
+    ``ref_root`` widens where relative file ``$ref``s of a local spec may point (see
+    :mod:`svcgen.bundle`). ``token`` and ``headers`` go only to ``source``'s origin; they are masked
     wherever the document might echo them back (see :mod:`svcgen.secrets`).
     """
     SECRETS.add(token)
@@ -79,7 +81,7 @@ def load(
             document = parse_text(_read_file(Path(source), max_bytes), source)
         if has_external_refs(document):
             read = functools.partial(_read_other, fetcher, max_bytes)
-            bundler = Bundler(origin, remote=scheme in ("http", "https"), allow_remote=allow_remote_refs, read=read)
+            bundler = Bundler(origin, remote=scheme in ("http", "https"), allow_remote=allow_remote_refs, read=read, root=ref_root)
             document = bundler.bundle(document)
     document, masked = SECRETS.scrub(document)
     if masked:

@@ -22,6 +22,7 @@ from typing import Any
 from datamodel_code_generator import DataModelType, InputFileType, LiteralType, PythonVersion, generate
 from pydantic_core import SchemaError, SchemaValidator, core_schema
 
+from .allof_cycles import break_allof_cycles
 from .defaults import NO_DEFAULT, Resolver, fit_default, schema_types
 from .discriminators import fitted_discriminator
 from .errors import SvcgenError
@@ -76,6 +77,7 @@ def generate_models(
     (names the client module and the package already use)."""
     if not schemas:
         return ModelModule(text=HEADER + "\n\nfrom __future__ import annotations\n", classes=[])
+    schemas = break_allof_cycles(schemas)
     resolver = _resolver(schemas)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")

@@ -13,6 +13,7 @@ from typing import Any
 from urllib.parse import unquote
 
 from .boolean_schemas import expand_booleans
+from .bundle import is_external, is_reference
 from .errors import SvcgenError
 from .limits import MAX_DEPTH
 
@@ -76,6 +77,8 @@ def _walk(node: Any, where: str, depth: int, names: bool = False) -> Any:
     ref = result.get("$ref")
     if isinstance(ref, str) and not ref.startswith("#"):
         raise SvcgenError(f"external $ref {ref[:80]!r} is not supported", where=where)
+    if isinstance(result.get("discriminator"), dict) and isinstance(result["discriminator"].get("mapping"), dict):
+        result["discriminator"] = {**result["discriminator"], "mapping": _local_mapping(result["discriminator"]["mapping"], where)}
     if isinstance(ref, str) and "%" in ref:
         # a URI fragment: its JSON pointer may be percent-encoded (``~1companies~1%7BcompanyId%7D``)
         result["$ref"] = unquote(ref)
@@ -84,6 +87,21 @@ def _walk(node: Any, where: str, depth: int, names: bool = False) -> Any:
     if _looks_like_schema(result):
         result = _schema_to_31(result, where)
     return fold_nullable(result)
+
+
+def _local_mapping(mapping: dict[str, Any], where: str) -> dict[str, Any]:
+    """A discriminator mapping's values as local references: a component name (``Pet``) is
+    ``#/components/schemas/Pet``; one to another document must have been bundled in on loading."""
+    result: dict[str, Any] = {}
+    for key, value in mapping.items():
+        if isinstance(value, str) and is_external(value):
+            raise SvcgenError(f"external discriminator mapping {value[:80]!r} is not supported", where=where)
+        if isinstance(value, str) and not is_reference(value):
+            value = f"#/components/schemas/{_escape_pointer(value)}"
+        elif isinstance(value, str) and "%" in value:
+            value = unquote(value)
+        result[key] = value
+    return result
 
 
 def _tuple_items(schema: dict[str, Any]) -> dict[str, Any]:

@@ -59,6 +59,7 @@ def fetch(config: Config) -> Loaded:
         max_bytes=config.max_document_bytes,
         verify=not config.insecure,
         allow_remote_refs=config.allow_remote_refs,
+        ref_root=config.ref_root,
     )
 
 

@@ -15,6 +15,7 @@
     max_spec_bytes = 67108864                    # refuse larger documents (default 64 MiB)
     insecure = false                             # true: do not verify TLS certificates (warns)
     allow_remote_refs = false                    # true: fetch $refs to other http(s) documents
+    ref_root = "specs"                           # relative file $refs may point anywhere below (default: the spec's folder)
 
 The file is found from the current directory upwards (or given with ``--config``).
 Unknown keys are an error naming the key, and values are checked as the file
@@ -43,7 +44,7 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover - Python 3.10
     import tomli as tomllib
 
-_STRING_KEYS = ("source", "output", "name", "package_version", "token_env", "formatter", "http_library")
+_STRING_KEYS = ("source", "output", "name", "package_version", "token_env", "formatter", "http_library", "ref_root")
 _LIST_KEYS = ("include_tags", "exclude_tags", "include_paths")
 _BOOL_KEYS = ("insecure", "allow_remote_refs")
 _KNOWN = frozenset({*_STRING_KEYS, *_LIST_KEYS, *_BOOL_KEYS, "headers", "fetch_timeout", "max_spec_bytes"})
@@ -123,6 +124,7 @@ def _client(path: Path, index: int, entry: object) -> Config:
         max_document_bytes=max_bytes,
         insecure=entry.get("insecure", False),
         allow_remote_refs=entry.get("allow_remote_refs", False),
+        ref_root=(base / entry["ref_root"]).resolve() if "ref_root" in entry else None,
         formatter=entry.get("formatter", "ruff"),
         http_library=entry.get("http_library", HTTP_LIBRARIES[0]),
         include_tags=tuple(entry.get("include_tags", ())),

@@ -71,4 +71,11 @@ def model_schema(schema: Any) -> Any:
             result[key] = {name: model_schema(item) for name, item in value.items()}
         elif key == "discriminator" and isinstance(value, dict):
             result[key] = {part: value[part] for part in ("propertyName", "mapping") if part in value}
+            if isinstance(value.get("mapping"), dict):
+                # local schema references only: the library reads any other as a file or a URL
+                result[key]["mapping"] = {tag: target for tag, target in value["mapping"].items() if _local(target)}
     return result
+
+
+def _local(target: object) -> bool:
+    return isinstance(target, str) and target.startswith("#/components/schemas/")

@@ -15,8 +15,9 @@ then :func:`svcgen.build_files`. The outcome is ``generated``, ``refused``
 (an :class:`~svcgen.errors.SvcgenError`: one clear line) or ``crashed``
 (anything else, which is a bug).
 
-Run: ``python tests/peer_suite.py [-v] [NAME...]`` (``-v`` lists every refusal and
-crash; names filter the documents by substring).
+Run: ``python tests/peer_suite.py [-v] [--ref-root] [NAME...]`` (``-v`` lists every
+refusal and crash; ``--ref-root`` lets file ``$ref``s point anywhere in the suite's folder,
+as ``svcgen --ref-root`` would; names filter the documents by substring).
 """
 
 from __future__ import annotations
@@ -88,9 +89,9 @@ def package_name(name: str) -> str:
     return "peer_" + re.sub(r"[^0-9a-z]+", "_", name.lower().rsplit(".", 1)[0]).strip("_")
 
 
-def run_one(path: Path, folder: Path | None = None, *, keep_files: bool = False) -> Outcome:
-    """Generate one document in memory and say how it went (``keep_files``: under a package name of
-    its own, keeping the files)."""
+def run_one(path: Path, folder: Path | None = None, ref_root: Path | None = None, *, keep_files: bool = False) -> Outcome:
+    """Generate one document in memory and say how it went (``ref_root``: as ``--ref-root``;
+    ``keep_files``: under a package name of its own, keeping the files)."""
     from svcgen import Config, build_files
     from svcgen.errors import SvcgenError
     from svcgen.load import load
@@ -99,8 +100,8 @@ def run_one(path: Path, folder: Path | None = None, *, keep_files: bool = False)
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            document = load(str(path)).document
-            config = Config(source=str(path), name=package_name(name) if keep_files else None)
+            document = load(str(path), ref_root=ref_root).document
+            config = Config(source=str(path), ref_root=ref_root, name=package_name(name) if keep_files else None)
             generated = build_files(document, config)
     except SvcgenError as exc:
         return Outcome(name, "refused", exc.describe())
@@ -112,12 +113,15 @@ def run_one(path: Path, folder: Path | None = None, *, keep_files: bool = False)
     return Outcome(name, "generated", generated.package, len(generated.diagnostics), files)
 
 
-def run_suite(names: Iterable[str] = (), folder: Path | None = None, *, keep_files: bool = False) -> list[Outcome]:
-    """The outcome of every document (of those whose path contains one of ``names``, if given)."""
+def run_suite(
+    names: Iterable[str] = (), folder: Path | None = None, *, ref_root: bool = False, keep_files: bool = False
+) -> list[Outcome]:
+    """The outcome of every document (of those whose path contains one of ``names``, if given);
+    ``ref_root``: file ``$ref``s may point anywhere in the suite's folder."""
     folder = folder or suite_folder()
     wanted = list(names)
     paths = [path for path in documents(folder) if not wanted or any(w in path.relative_to(folder).as_posix() for w in wanted)]
-    return [run_one(path, folder, keep_files=keep_files) for path in paths]
+    return [run_one(path, folder, folder if ref_root else None, keep_files=keep_files) for path in paths]
 
 
 def tally(outcomes: list[Outcome]) -> Counter[str]:
@@ -126,12 +130,12 @@ def tally(outcomes: list[Outcome]) -> Counter[str]:
 
 def main(argv: list[str]) -> int:
     verbose = "-v" in argv
-    names = [arg for arg in argv if arg != "-v"]
+    names = [arg for arg in argv if arg not in ("-v", "--ref-root")]
     folder = suite_folder()
     if not folder.is_dir():
         print(f"no peer suite at {folder} (set SVCGEN_PEER_SUITE)", file=sys.stderr)
         return 2
-    outcomes = run_suite(names, folder)
+    outcomes = run_suite(names, folder, ref_root="--ref-root" in argv)
     for outcome in outcomes:
         if verbose or outcome.status == "crashed":
             if outcome.status != "generated":

@@ -52,6 +52,8 @@ def rewrite_refs(node: Any, names: dict[str, str]) -> Any:
     for key, value in node.items():
         if key == "$ref" and isinstance(value, str):
             result[key] = _rewrite_ref(value, names)
+        elif key == "discriminator" and isinstance(value, dict) and isinstance(value.get("mapping"), dict):
+            result[key] = {**value, "mapping": _rewrite_mapping(value["mapping"], names)}
         elif key in ("example", "examples", "default", "enum", "const"):
             result[key] = value
         else:
@@ -68,6 +70,20 @@ def _rewrite_ref(ref: str, names: dict[str, str]) -> str:
     if key not in names:
         raise SvcgenError(f"$ref {ref[:80]!r} points to a schema that does not exist")
     return SCHEMA_PREFIX + names[key] + slash + tail
+
+
+def _rewrite_mapping(mapping: dict[str, Any], names: dict[str, str]) -> dict[str, Any]:
+    """A discriminator mapping pointing at the new names; an entry whose schema does not exist is
+    left out (the variants' own values still tag them)."""
+    result = {}
+    for value, target in mapping.items():
+        if isinstance(target, str) and target.startswith(SCHEMA_PREFIX):
+            key = _unescape(target[len(SCHEMA_PREFIX) :].partition("/")[0])
+            if key not in names:
+                continue
+            target = _rewrite_ref(target, names)
+        result[value] = target
+    return result
 
 
 def resolve(document: dict[str, Any], ref: str) -> Any:
