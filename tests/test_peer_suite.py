@@ -42,7 +42,7 @@ def _expected() -> dict[str, dict[str, object]]:
 def outcomes() -> list[Outcome]:
     folder = suite_folder()
     assert folder.is_dir(), f"the peer suite is missing at {folder} (set SVCGEN_PEER_SUITE)"
-    return run_suite(keep_files=True)
+    return run_suite(ref_root=True, keep_files=True)  # the suite's folder as --ref-root: its monorepo layouts
 
 
 @pytest.fixture(scope="module")
