@@ -39,7 +39,7 @@ RUNTIME_MODULES = (
     "_types",
 )
 #: Rendered only for Open Inference Protocol APIs (``Api.is_oip``): tensor codecs and the gRPC transport.
-OIP_MODULES = ("_grpc_client", "_grpc_core", "_grpc_proto", "_oip", "_oip_rest", "_oip_tensors")
+OIP_MODULES = ("_grpc_client", "_grpc_core", "_grpc_proto", "_grpc_wire", "_oip", "_oip_rest", "_oip_tensors")
 OIP_EXPORTS = ("AsyncGrpcClient", "GrpcClient", "Tensor", "TensorCodecError")
 OPTION_TYPES = {
     "timeout": "TimeoutLike | NotGiven = NOT_GIVEN",
