@@ -40,6 +40,9 @@ RUNTIME_MODULES = (
     "_tensors",
     "_types",
 )
+#: Rendered only for Open Inference Protocol APIs (``Api.is_oip``): tensor codecs and the gRPC transport.
+OIP_MODULES = ("_grpc_client", "_grpc_core", "_grpc_proto", "_grpc_wire", "_oip", "_oip_rest", "_oip_tensors")
+OIP_EXPORTS = ("AsyncGrpcClient", "GrpcClient", "Tensor", "TensorCodecError")
 OPTION_TYPES = {
     "timeout": "TimeoutLike | NotGiven = NOT_GIVEN",
     "max_retries": "int | NotGiven = NOT_GIVEN",
@@ -119,14 +122,15 @@ def render_package(
     templates name it through the ``http`` variable, so public types name the real library.
     """
     env = environment()
+    runtime_exports = (*EXPORTS_FROM_RUNTIME, *(OIP_EXPORTS if api.is_oip else ()))
     exports = sorted(
-        {"AsyncClient", "Client", *EXPORTS_FROM_RUNTIME, *api.public_models},
+        {"AsyncClient", "Client", *runtime_exports, *api.public_models},
     )
     context = {
         "api": api,
         "exports": exports,
         "option_types": OPTION_TYPES,
-        "runtime_exports": sorted(EXPORTS_FROM_RUNTIME),
+        "runtime_exports": sorted(runtime_exports),
         "http": LIBRARIES[http_library].module,
         "http_library": LIBRARIES[http_library],
     }
@@ -146,7 +150,7 @@ def render_package(
             files[f"{pkg}/models/{relative}"] = text
     else:
         files[f"{pkg}/models.py"] = models.text
-    for module in RUNTIME_MODULES:
+    for module in (*RUNTIME_MODULES, *(OIP_MODULES if api.is_oip else ())):
         files[f"{pkg}/_runtime/{module}.py"] = env.get_template(f"package/_runtime/{module}.py.jinja").render(context)
     return files
 

@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 
 from tests.support.generated_pkg import CORPUS
-from tests.support.kserve import serve_kserve
+from tests.support.kserve import serve_kserve, serve_kserve_grpc
 from tests.support.services import run_gateway, serve_example
 from tests.support.wheels import build_wheel, distribution_name
 
@@ -29,6 +29,8 @@ CLOUD_TOKEN = "e2e-secret-token"
 OIP_SPEC = CORPUS / "open-inference-protocol-rest.yaml"
 #: The generated packages' optional extras, pinned to the versions of the dev venv.
 ML_LIBRARIES = ("numpy", "pandas", "pillow")
+#: What an OIP client's ``grpc`` extra brings, pinned to the versions of the dev venv.
+GRPC_LIBRARIES = ("numpy", "grpcio", "protobuf")
 
 
 def _run(args: list[str], **kwargs: object) -> subprocess.CompletedProcess[str]:
@@ -236,3 +238,23 @@ def test_httpx2_client_calls_every_operation(example: str, httpx2_clients_python
         _generate_and_install(url, tmp_path / example, httpx2_clients_python, "--http-library", "httpx2")
         output = _call(httpx2_clients_python, f"{example}.py", url)
     assert "sync=" in output and "async=" in output and output.rstrip().endswith("library=httpx2"), output
+
+
+def test_kserve_tensors_over_json_binary_rest_and_grpc(tmp_path: Path) -> None:
+    """``infer_arrays`` against the real KServe echo model over JSON REST, binary REST and gRPC
+    (sync and async): FP32, INT64, FP16, BYTES and a 16 MB tensor come back exactly. The client
+    is installed with its ``grpc`` extra into a fresh environment."""
+    home = tmp_path / "grpc-venv"
+    venv.EnvBuilder(with_pip=True).create(home)
+    python = home / "bin" / "python"
+    constraints = home / "constraints.txt"
+    constraints.write_text("\n".join(map(_pinned, GRPC_LIBRARIES)) + "\n")
+    with serve_kserve_grpc() as (url, target):
+        out = tmp_path / "kserve"
+        result = _run([sys.executable, "-m", "svcgen", "generate", url, "-o", str(out), "--name", "kserve_client"])
+        assert result.returncode == 0, result.stderr
+        pip = [str(python), "-m", "pip", "install", "-q", "-c", str(constraints)]
+        install = _run([*pip, f"{distribution_name(out)}[grpc] @ {build_wheel(out).as_uri()}"])
+        assert install.returncode == 0, install.stderr
+        output = _call(python, "kserve_tensors.py", url, target)
+    assert output.startswith("ok rest=8 grpc=4 async=9"), output

@@ -175,7 +175,8 @@ def _imports(api: Api, models: ModelModule) -> list[tuple[str, list[str]]]:
 
 def _runtime_names(api: Api) -> list[str]:
     """What the client module takes from its runtime."""
-    names = ["NOT_GIVEN", "AsyncAPIClient", "Endpoint", "NotGiven", "SyncAPIClient", "TimeoutLike"]
+    bases = ["AsyncOipClient", "SyncOipClient"] if api.is_oip else ["AsyncAPIClient", "SyncAPIClient"]
+    names = ["NOT_GIVEN", *bases, "Endpoint", "NotGiven", "TimeoutLike"]
     if any(op.response.stream for op in api.operations):
         names += ["AsyncResponseStream", "ResponseStream"]
     if any(op.task for op in api.operations):

@@ -14,6 +14,7 @@ from ..bentoml_facts import TASK, is_bentoml
 from .model import Api, Operation, TaskRoutes
 from .local_refs import inline_local_refs
 from .never import drop_never
+from .oip import oip_prefix
 from .operations import METHODS, OperationBuilder
 from .opnames import base_name, disambiguate
 from .registry import SchemaRegistry
@@ -74,6 +75,7 @@ def build_api(
         ready_path=_probe_path(document, READY_PATHS) or "readyz",
         api_key=security.api_key,
         basic_auth=security.basic,
+        oip_prefix=oip_prefix(document),
     )
     return api, diagnostics
 

@@ -237,6 +237,14 @@ class Api:
     api_key: tuple[str, str] | None = None
     #: The document declares HTTP basic auth (``auth=(user, password)``).
     basic_auth: bool = False
+    #: An Open Inference Protocol server (see ``svcgen.ir.oip``): the path before ``v2/``
+    #: (``""`` at the root); None for other APIs.
+    oip_prefix: str | None = None
+
+    @property
+    def is_oip(self) -> bool:
+        """Whether the clients also get ``infer_arrays``, ``is_model_ready`` and the gRPC clients."""
+        return self.oip_prefix is not None
 
     @property
     def checking_models(self) -> list[str]:
@@ -258,7 +266,10 @@ class Api:
     @property
     def extras(self) -> list[str]:
         """Optional extras of the generated package that some operation needs."""
-        return sorted({codec.extra for codec in self.codecs if codec.extra})
+        found = {codec.extra for codec in self.codecs if codec.extra}
+        if self.is_oip:
+            found.add("numpy")
+        return sorted(found)
 
     @property
     def token_env(self) -> str:

@@ -59,6 +59,12 @@ PACKAGE_NAMES = frozenset(
         "Timeout",
         # runtime names the package exports or the client module imports
         "AsyncAPIClient",
+        "AsyncGrpcClient",
+        "AsyncOipClient",
+        "GrpcClient",
+        "SyncOipClient",
+        "Tensor",
+        "TensorCodecError",
         "AsyncResponseStream",
         "AsyncTaskHandle",
         "AsyncTaskAPI",

@@ -1,7 +1,8 @@
 """Calls every operation of the client generated from a live KServe model server (ML clients venv).
 
 The server is examples/kserve/model.py: the "doubler" model doubles every
-number, through v1 ``:predict`` and v2 (Open Inference Protocol) ``/infer``.
+number, through v1 ``:predict`` and v2 (Open Inference Protocol) ``/infer``;
+it also serves "echo" (see kserve_tensors.py).
 """
 
 from __future__ import annotations
@@ -35,8 +36,8 @@ def check_sync(url: str) -> int:
         assert client.live_v2_health().live is True
         assert client.ready().ready is True
         assert client.metadata().name
-        assert client.models_v1() == {"models": ["doubler"]}
-        assert client.models_v2().models == ["doubler"]
+        assert sorted(client.models_v1()["models"]) == ["doubler", "echo"]
+        assert sorted(client.models_v2().models or []) == ["doubler", "echo"]
         assert client.model_ready_v1(model_name="doubler") == {"name": "doubler", "ready": True}
         assert client.model_ready_v2(model_name="doubler").ready is True
         meta = client.model_metadata(model_name="doubler")
