@@ -13,6 +13,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from .graph import strongly_connected
+
 _PREFIX = "#/components/schemas/"
 
 
@@ -86,41 +88,5 @@ def _without_refs_to(schema: dict[str, Any], group: set[str]) -> dict[str, Any]:
 
 
 def _strongly_connected(edges: dict[str, set[str]]) -> list[set[str]]:
-    """Tarjan's algorithm, iteratively (a long inheritance chain must not exhaust the stack)."""
-    index: dict[str, int] = {}
-    low: dict[str, int] = {}
-    stack: list[str] = []
-    on_stack: set[str] = set()
-    groups: list[set[str]] = []
-    for root in sorted(edges):
-        if root in index:
-            continue
-        work = [(root, iter(sorted(edges[root])))]
-        index[root] = low[root] = len(index)
-        stack.append(root)
-        on_stack.add(root)
-        while work:
-            node, children = work[-1]
-            child = next(children, None)
-            if child is not None:
-                if child not in index:
-                    index[child] = low[child] = len(index)
-                    stack.append(child)
-                    on_stack.add(child)
-                    work.append((child, iter(sorted(edges[child]))))
-                elif child in on_stack:
-                    low[node] = min(low[node], index[child])
-                continue
-            work.pop()
-            if work:
-                low[work[-1][0]] = min(low[work[-1][0]], low[node])
-            if low[node] == index[node]:
-                group = set()
-                while True:
-                    member = stack.pop()
-                    on_stack.discard(member)
-                    group.add(member)
-                    if member == node:
-                        break
-                groups.append(group)
-    return groups
+    """The groups of components whose ``allOf`` references go round (names in sorted order)."""
+    return [set(group) for group in strongly_connected(sorted(edges), edges)]

@@ -14,6 +14,7 @@ from __future__ import annotations
 import ast
 import re
 
+from .graph import strongly_connected
 from .ir import naming
 
 LAZY_THRESHOLD = 150
@@ -78,46 +79,9 @@ def _references(nodes: list[ast.stmt]) -> set[str]:
 
 
 def _components(order: list[str], uses: dict[str, set[str]]) -> list[list[str]]:
-    """Strongly connected components (iterative Tarjan), dependencies first, members in source order."""
-    position = {name: index for index, name in enumerate(order)}
-    index: dict[str, int] = {}
-    low: dict[str, int] = {}
-    stack: list[str] = []
-    on_stack: set[str] = set()
-    found: list[list[str]] = []
-    for root in order:
-        if root in index:
-            continue
-        work = [(root, iter(sorted(uses[root], key=position.__getitem__)))]
-        index[root] = low[root] = len(index)
-        stack.append(root)
-        on_stack.add(root)
-        while work:
-            name, children = work[-1]
-            child = next(children, None)
-            if child is not None:
-                if child not in index:
-                    index[child] = low[child] = len(index)
-                    stack.append(child)
-                    on_stack.add(child)
-                    work.append((child, iter(sorted(uses[child], key=position.__getitem__))))
-                elif child in on_stack:
-                    low[name] = min(low[name], index[child])
-                continue
-            work.pop()
-            if work:
-                parent = work[-1][0]
-                low[parent] = min(low[parent], low[name])
-            if low[name] == index[name]:
-                group: list[str] = []
-                while True:
-                    member = stack.pop()
-                    on_stack.discard(member)
-                    group.append(member)
-                    if member == name:
-                        break
-                found.append(sorted(group, key=position.__getitem__))
-    return found
+    """Strongly connected components, dependencies first, members in source order."""
+    position = {name: place for place, name in enumerate(order)}
+    return [sorted(group, key=position.__getitem__) for group in strongly_connected(order, uses)]
 
 
 def _module_name(first: str, taken: set[str]) -> str:
