@@ -50,7 +50,7 @@ def test_cli_generates_an_httpx2_client_and_check_needs_the_same_option(tmp_path
     assert project["requires-python"] == ">=3.11"
     assert project["dependencies"] == [LIBRARIES["httpx2"].requirement, "pydantic>=2.10,<3"]
     assert project["optional-dependencies"]["aiohttp"] == ["httpx-aiohttp[httpx2]>=0.2,<0.3"]
-    assert "It needs only `httpx2` and `pydantic`, and Python 3.11 or newer." in (out / "README.md").read_text()
+    assert "It needs only `httpx2` and `pydantic` (Python 3.11 or newer, `httpx2>=2.0,<3`," in (out / "README.md").read_text()
 
     assert svcgen(tmp_path, "check", str(CALCULATOR), "-o", str(out), "--http-library", "httpx2").returncode == 0
     drift = svcgen(tmp_path, "check", str(CALCULATOR), "-o", str(out))

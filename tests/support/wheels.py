@@ -26,7 +26,6 @@ import shutil
 import subprocess
 import sys
 import tempfile
-import tomllib
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -132,6 +131,8 @@ def install_into(python: Path, wheels: Iterable[Path], *requirements: str) -> No
 
 
 def distribution_name(project: Path) -> str:
+    import tomllib  # here: the runtime's tests also run on Python 3.10, which has no tomllib
+
     return str(tomllib.loads((project / "pyproject.toml").read_text())["project"]["name"])
 
 
@@ -150,6 +151,8 @@ def backend_python() -> Path:
 
 def _pinned_backend() -> str:
     """The ``[build-system] requires`` of the generated projects' template (one pinned setuptools)."""
+    import tomllib
+
     template = (ROOT / "templates" / "pyproject.toml.jinja").read_text()
     line = next(line for line in template.splitlines() if line.startswith("requires = "))
     (requirement,) = tomllib.loads(line)["requires"]
