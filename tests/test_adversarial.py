@@ -93,7 +93,7 @@ def test_document_over_the_size_limit_is_refused(tmp_path: Path) -> None:
     spec = copy_fixture("injection-python.json", tmp_path)
     result = svcgen("generate", str(spec), "-o", "out", "--max-spec-bytes", "1000", cwd=tmp_path)
     assert result.returncode == 2
-    assert f"document is larger than the limit of 1000 bytes (--max-spec-bytes)" in result.stderr
+    assert "document is larger than the limit of 1000 bytes (--max-spec-bytes)" in result.stderr
     assert not (tmp_path / "out").exists()
 
 

@@ -13,7 +13,7 @@ REPO_ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO_ROOT / "fixtures"))
 from regenerate import Golden, golden_specs  # noqa: E402
 
-from svcgen import Config, build_files  # noqa: E402
+from svcgen import build_files  # noqa: E402
 from svcgen.errors import SvcgenError  # noqa: E402
 from svcgen.format import format_tree  # noqa: E402
 from svcgen.load import load  # noqa: E402

@@ -27,7 +27,7 @@ REPO_ROOT = Path(__file__).resolve().parents[1]
 if str(REPO_ROOT) not in sys.path:
     sys.path.insert(0, str(REPO_ROOT))
 
-from tests.runtime_support import BASE, GOLDEN, golden_site, patch_sleep  # noqa: E402
+from tests.runtime_support import BASE, golden_site, patch_sleep  # noqa: E402
 from tests.support import faulty_server as fs  # noqa: E402
 from tests.support.faulty_server import FaultyServer  # noqa: E402
 

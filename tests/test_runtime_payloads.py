@@ -23,7 +23,7 @@ REPO_ROOT = Path(__file__).resolve().parents[1]
 if str(REPO_ROOT) not in sys.path:
     sys.path.insert(0, str(REPO_ROOT))
 
-from tests.runtime_support import BASE, GOLDEN, Recorder, patch_sleep, use_goldens  # noqa: E402
+from tests.runtime_support import BASE, Recorder, patch_sleep, use_goldens  # noqa: E402
 
 use_goldens("arrays", "vision", "jobs")
 

@@ -22,8 +22,8 @@ from svcgen import Config, build_files
 from tests.golden_support import GOLDEN, ROOT
 from tests.support import allowlists
 from tests.support.generated_pkg import write_tree
-from tests.support.pyenvs import build_wheel, make_env, python_for, run
-from tests.support.wheels import installed
+from tests.support.pyenvs import make_env, python_for, run
+from tests.support.wheels import build_wheel, installed
 
 PYTHONS = ("3.10", "3.11", "3.12", "3.13")
 #: Each pydantic release from the floor to the newest, on a Python of the range.

@@ -1,6 +1,6 @@
 """Other Pythons and other dependency versions, for tests of the generated packages' support range.
 
-Three helpers, each cached for the test session (one process) in a temporary folder that is
+Two helpers, each cached for the test session (one process) in a temporary folder that is
 removed when the process ends:
 
 - ``python_for("3.10")``: the interpreter of a CPython minor version (pyenv's, else
@@ -9,8 +9,6 @@ removed when the process ends:
 - ``make_env(python, requirements, name)``: a virtual environment of that interpreter with
   ``requirements`` installed (pins, wheel paths: anything ``uv pip install`` takes); returns
   its ``python``. The same arguments give the same environment back.
-- ``build_wheel(project_dir)`` (from :mod:`tests.support.wheels`): the wheel of a generated
-  package, built from a copy of the folder, once per content.
 
 ``run(python, code)`` runs a script with such a ``python`` outside the project folder, so the
 package under test is imported from the environment's site-packages, as users import it.
@@ -27,7 +25,7 @@ import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
-from tests.support.wheels import UV, build_wheel  # noqa: F401  (build_wheel: re-exported for the floor tests)
+from tests.support.wheels import UV
 
 #: Timeout of one environment or wheel build, and of one script run.
 TIMEOUT = 600
