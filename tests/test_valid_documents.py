@@ -436,3 +436,53 @@ def test_a_mapping_out_of_the_spec_folder_is_refused(tmp_path: Path) -> None:
     write(tmp_path, "foo.yaml", FOO)
     with pytest.raises(SvcgenError, match=r"\$ref '../foo.yaml#/components/schemas/Foo': leaves the spec's folder"):
         load(str(spec))
+
+
+# --- 9. typed code where a child redeclares a field, and for non-literal constants -------------
+
+REDECLARED = {
+    "openapi": "3.1.0",
+    "info": {"title": "Redeclared", "version": "1"},
+    "paths": {},
+    "components": {
+        "schemas": {
+            "Kind": {"type": "string", "enum": ["cat", "dog"]},
+            "Pet": {"type": "object", "required": ["kind", "name"], "properties": {"kind": {"$ref": "#/components/schemas/Kind"}, "name": {"type": "string"}}},
+            "Dog": {"allOf": [{"$ref": "#/components/schemas/Pet"}, {"type": "object", "properties": {"kind": {"const": "dog"}, "name": {"type": "integer"}}}]},
+            "Puppy": {"allOf": [{"$ref": "#/components/schemas/Dog"}, {"type": "object", "properties": {"age": {"type": "integer"}}}]},
+            "Cat": {"allOf": [{"$ref": "#/components/schemas/Pet"}, {"type": "object", "properties": {"lives": {"type": "integer"}}}]},
+            "Thing": {"type": "object", "properties": {"name": {"type": "string", "default": "unnamed"}}},
+            "Person": {"allOf": [{"$ref": "#/components/schemas/Thing"}, {"properties": {"name": {"title": "Person name"}}}]},
+            "Constants": {
+                "type": "object",
+                "required": ["fixed"],
+                "properties": {"ratio": {"const": 1.5}, "settings": {"const": {"on": True}}, "choices": {"const": [1, "two"]}, "fixed": {"const": 2.5}},
+            },
+        }
+    },
+}
+
+
+def test_redeclared_fields_and_constants_are_typed_code(tmp_path: Path) -> None:
+    """A child that redeclares an inherited field as a type the parent does not allow (``Dog.name``
+    an integer where ``Pet.name`` is a string, ``kind`` a constant outside the parent's enum) is
+    valid JSON Schema but no Python subtype: mypy rejects the subclass. Such a child is generated
+    as a model of its own with the parent's fields copied in (``Dog`` is no ``Pet`` subclass, and
+    its own children still subclass it); a child that redeclares nothing (``Cat``) stays a
+    subclass. A ``const`` no ``Literal`` can hold (float, object, array) types the field with
+    the constant's JSON type (``ratio: float | None``), with a warning; the server checks the value."""
+    generated = build_files(REDECLARED, Config(source="redeclared.json", name="redeclared"))
+    write_tree(generated.files, tmp_path)
+    notes = [diagnostic.message for diagnostic in generated.diagnostics]
+    assert "models: const 1.5 is no Literal type: only its type (number) is checked client-side" in notes
+    with imported(tmp_path, "redeclared") as pkg:
+        assert issubclass(pkg.Cat, pkg.Pet) and not issubclass(pkg.Dog, pkg.Pet) and issubclass(pkg.Puppy, pkg.Dog)
+        dog = pkg.Dog.model_validate({"kind": "dog", "name": 3})
+        assert dog.name == 3
+        with pytest.raises(pydantic.ValidationError):
+            pkg.Dog.model_validate({"kind": "cat", "name": 3})
+        assert pkg.Person().name == "unnamed"
+        constants = pkg.Constants.model_validate({"fixed": 2.5})
+        assert constants.ratio is None and constants.settings is None
+    result = mypy_strict(tmp_path, "redeclared", CACHE / "valid-documents" / "mypy")
+    assert result.returncode == 0, tail(result)
