@@ -39,21 +39,28 @@ def conflicting_parents(text: str, components: set[str]) -> dict[str, set[str]]:
 
 
 def inlined_parents(schemas: dict[str, Any], conflicts: dict[str, set[str]]) -> dict[str, Any]:
-    """``schemas`` with each conflicting parent reference of a child replaced by the parent's schema."""
+    """``schemas`` with each conflicting parent reference of a child replaced by the parent's schema
+    (also inside a parent copied in an earlier round: it is an ``allOf`` branch of the child)."""
     result = dict(schemas)
     for child, parents in conflicts.items():
-        schema = schemas.get(child)
-        if not isinstance(schema, dict) or not isinstance(schema.get("allOf"), list):
-            continue
-        branches = []
-        for branch in schema["allOf"]:
-            ref = branch.get("$ref") if isinstance(branch, dict) else None
-            target = ref[len(_PREFIX) :] if isinstance(ref, str) and ref.startswith(_PREFIX) else None
-            if target in parents and isinstance(schemas.get(target), dict):
-                branch = {key: value for key, value in schemas[target].items() if key not in ("title", "description")}
-            branches.append(branch)
-        result[child] = {**schema, "allOf": branches}
+        if isinstance(schemas.get(child), dict):
+            result[child] = _replaced(schemas[child], parents, schemas)
     return result
+
+
+def _replaced(schema: dict[str, Any], parents: set[str], schemas: dict[str, Any]) -> dict[str, Any]:
+    if not isinstance(schema.get("allOf"), list):
+        return schema
+    branches = []
+    for branch in schema["allOf"]:
+        ref = branch.get("$ref") if isinstance(branch, dict) else None
+        target = ref[len(_PREFIX) :] if isinstance(ref, str) and ref.startswith(_PREFIX) else None
+        if target in parents and isinstance(schemas.get(target), dict):
+            branch = {key: value for key, value in schemas[target].items() if key not in ("title", "description")}
+        elif isinstance(branch, dict) and "$ref" not in branch:
+            branch = _replaced(branch, parents, schemas)
+        branches.append(branch)
+    return {**schema, "allOf": branches}
 
 
 def _fields(node: ast.ClassDef) -> dict[str, tuple[ast.expr | None, bool]]:
