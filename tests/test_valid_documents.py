@@ -486,3 +486,26 @@ def test_redeclared_fields_and_constants_are_typed_code(tmp_path: Path) -> None:
         assert constants.ratio is None and constants.settings is None
     result = mypy_strict(tmp_path, "redeclared", CACHE / "valid-documents" / "mypy")
     assert result.returncode == 0, tail(result)
+
+
+UNQUOTED_NULL = """\
+    openapi: 3.1.0
+    info: {title: Nulls, version: '1'}
+    paths: {}
+    components:
+      schemas:
+        Thing:
+          type: object
+          required: [value]
+          properties:
+            value: {type: [string, null]}
+            nothing: {type: null}
+    """
+
+
+def test_an_unquoted_null_type_is_the_null_type(tmp_path: Path) -> None:
+    """YAML reads ``type: [string, null]`` with an unquoted ``null`` as a null, not the text: the
+    author meant the JSON Schema type ``"null"``."""
+    document = load(str(write(tmp_path, "nulls.yaml", UNQUOTED_NULL))).document
+    models = generate(document, "nulls")["nulls/models.py"]
+    assert "    value: str | None\n" in models and "    nothing: Annotated[None, Field(None)] = None\n" in models
