@@ -23,6 +23,7 @@ from datamodel_code_generator import DataModelType, InputFileType, LiteralType, 
 from pydantic_core import SchemaError, SchemaValidator, core_schema
 
 from .allof_cycles import break_allof_cycles
+from .redeclared import conflicting_parents, inlined_parents
 from .defaults import NO_DEFAULT, Resolver, fit_default, schema_types
 from .discriminators import fitted_discriminator
 from .errors import SvcgenError
@@ -81,13 +82,15 @@ def generate_models(
     resolver = _resolver(schemas)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        document = {
-            "openapi": "3.1.0",
-            "info": {"title": "models", "version": "0"},
-            "paths": {},
-            "components": {"schemas": {name: _component(_prepare(model_schema(schema), resolver)) for name, schema in schemas.items()}},
-        }
-        text = _run_generator(document, runtime_module, _normalized_field_names(schemas))
+        text = _run_generator(_document(schemas, resolver), runtime_module, _normalized_field_names(schemas))
+        for _round in range(_REDECLARE_ROUNDS):
+            # a child redeclaring an inherited field as something the parent does not allow is
+            # no subclass: generated again with that parent's schema copied in (svcgen.redeclared)
+            conflicts = conflicting_parents(text, set(schemas)) if isinstance(text, str) else {}
+            if not conflicts:
+                break
+            schemas = inlined_parents(schemas, conflicts)
+            text = _run_generator(_document(schemas, resolver), runtime_module, _normalized_field_names(schemas))
     if not isinstance(text, str):
         raise SvcgenError("cannot build models: the models stage produced several modules")
     # the text edits first: the fix-ups after them share one parse while none changes the text
@@ -100,6 +103,21 @@ def generate_models(
         forget_trees()
     module.notes = sorted({_first_line(str(warning.message)) for warning in caught})
     return module
+
+
+#: Most times the models are generated again to take conflicting parents apart (each round
+#: parts every child found; a copied parent may bring a grandparent along).
+_REDECLARE_ROUNDS = 4
+
+
+def _document(schemas: dict[str, Any], resolver: Resolver) -> dict[str, Any]:
+    """The document the models stage reads: the schemas, with only what the models can keep."""
+    return {
+        "openapi": "3.1.0",
+        "info": {"title": "models", "version": "0"},
+        "paths": {},
+        "components": {"schemas": {name: _component(_prepare(model_schema(schema), resolver)) for name, schema in schemas.items()}},
+    }
 
 
 def _run_generator(document: dict[str, Any], runtime_module: str, aliases: dict[str, str] | None = None) -> object:
@@ -227,12 +245,26 @@ def _prepare(schema: Any, resolve: Resolver) -> Any:
     result.pop("deprecated", None)
     if result.get("format") in ("email", "idn-email"):
         del result["format"]
+    if "const" in result and not isinstance(result["const"], (str, int, bool, type(None))):
+        result = _const_as_type(result)
     if "default" in result:
         fitted = fit_default(result, resolve)
         if fitted is NO_DEFAULT:
             del result["default"]
         else:
             result["default"] = fitted
+    return result
+
+
+def _const_as_type(schema: dict[str, Any]) -> dict[str, Any]:
+    """A ``const`` no ``Literal`` can hold (a float, an object, an array): the models stage would
+    write ``ratio: float = None`` for an optional one, which no type checker accepts. The field
+    gets the constant's JSON type instead; the server still checks the value."""
+    value = schema["const"]
+    kind = "number" if isinstance(value, float) else "object" if isinstance(value, dict) else "array"
+    warnings.warn(f"const {json.dumps(value)[:60]} is no Literal type: only its type ({kind}) is checked client-side")
+    result = {key: item for key, item in schema.items() if key != "const"}
+    result.setdefault("type", kind)
     return result
 
 

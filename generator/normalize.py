@@ -82,6 +82,10 @@ def _walk(node: Any, where: str, depth: int, names: bool = False) -> Any:
     if isinstance(ref, str) and "%" in ref:
         # a URI fragment: its JSON pointer may be percent-encoded (``~1companies~1%7BcompanyId%7D``)
         result["$ref"] = unquote(ref)
+    if "type" in result and (result["type"] is None or (isinstance(result["type"], list) and None in result["type"])):
+        # YAML reads an unquoted ``type: null`` (or ``[string, null]``) as null: the author wrote "null"
+        kind = result["type"]
+        result["type"] = "null" if kind is None else ["null" if item is None else item for item in kind]
     if isinstance(result.get("items"), list) and "prefixItems" not in result:
         result = _tuple_items(result)
     if _looks_like_schema(result):
