@@ -119,3 +119,39 @@ def test_model_parameters_accept_plain_mappings_under_mypy(source: str, ok: bool
     assert (result.returncode == 0) is ok, result.stdout + result.stderr
     if not ok:
         assert "[list-item]" in result.stdout or "[arg-type]" in result.stdout, result.stdout
+
+
+#: A caller of an Open Inference Protocol client's tensor-first calls, REST and gRPC, sync and async.
+_OIP_CALLER = '''
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from k_serve_model_server_client import AsyncClient, AsyncGrpcClient, Client, GrpcClient, Tensor
+
+
+def call(client: Client, grpc_client: GrpcClient) -> npt.NDArray[Any]:
+    x = np.ones((2, 3), np.float32)
+    outputs: dict[str, npt.NDArray[Any]] = client.infer_arrays(
+        model_name="m", inputs={"x": x, "t": Tensor(["a"], "BYTES")}, outputs=["y"], binary=False
+    )
+    ready: bool = client.is_model_ready("m", "1") and grpc_client.is_model_ready("m")
+    client.binary_extension = True
+    more = grpc_client.infer_arrays(model_name="m", inputs={"x": [[1.0, 2.0]]}, timeout=5.0, extra_headers={"a": "b"})
+    return outputs["y"] if ready else more["y"]
+
+
+async def call_async(client: AsyncClient, grpc_client: AsyncGrpcClient) -> None:
+    await client.infer_arrays(model_name="m", inputs={"x": np.zeros(3)})
+    await grpc_client.infer_arrays(model_name="m", inputs={"x": np.zeros(3)}, model_version="2")
+'''
+
+
+def test_oip_tensor_calls_type_check_under_mypy(tmp_path: Path) -> None:
+    (tmp_path / "caller.py").write_text(_OIP_CALLER)
+    result = _run([sys.executable, "-m", "mypy", "--strict", "--no-incremental", "caller.py"], tmp_path, installed(GOLDEN / "kserve"))
+    assert result.returncode == 0, result.stdout + result.stderr
+    (tmp_path / "caller.py").write_text(_OIP_CALLER.replace('binary=False', 'binary="no"'))
+    wrong = _run([sys.executable, "-m", "mypy", "--strict", "--no-incremental", "caller.py"], tmp_path, installed(GOLDEN / "kserve"))
+    assert wrong.returncode != 0 and "[arg-type]" in wrong.stdout, wrong.stdout

@@ -37,6 +37,7 @@ def build_api(
     package = package or naming.package_name(title)
     components = (document.get("components") or {}).get("schemas") or {}
     names = component_names([str(key) for key in components], set(naming.PACKAGE_NAMES))
+    oip = oip_prefix(document)  # before the references are renamed away from the components' keys
     document = rewrite_refs(document, names)
     renamed_components = {names[str(key)]: schema for key, schema in (document.get("components") or {}).get("schemas", {}).items()}
     registry = SchemaRegistry(renamed_components, names)
@@ -75,7 +76,7 @@ def build_api(
         ready_path=_probe_path(document, READY_PATHS) or "readyz",
         api_key=security.api_key,
         basic_auth=security.basic,
-        oip_prefix=oip_prefix(document),
+        oip_prefix=oip,
     )
     return api, diagnostics
 
