@@ -216,7 +216,7 @@ def test_model_argument_accepts_instance_and_dict() -> None:
     client = fs.Client(BASE, http_client=recorder.sync_http())
     txn = fs.Transaction(transaction_id="t1", amount=10.0, field_3ds_verified=True, from_="acct-9")
     result = client.score(transaction=txn, explain=True)
-    assert isinstance(result, fs.FraudScore) and result.risk is fs.RiskLevel.HIGH
+    assert isinstance(result, fs.FraudScore) and result.risk is fs.RiskLevel.high
     expected = {"transaction": {"transaction_id": "t1", "amount": 10.0, "from": "acct-9", "3ds-verified": True}, "explain": True}
     assert sent(recorder.last) == expected
     client.score(transaction={"transaction_id": "t1", "amount": 10, "from": "acct-9", "3ds-verified": True}, explain=True)
@@ -245,6 +245,21 @@ def test_response_keeps_unknown_enum_values_and_fields() -> None:
     assert result.risk.value == "critical"
     assert result.model_extra == {"new_field": {"x": 1}}
     assert result.new_field == {"x": 1}  # type: ignore[attr-defined]
+
+
+def test_string_enums_are_strings() -> None:
+    """A ``str`` enum of the service is a ``str`` enum in the client, its members named after its
+    values: it compares equal to the wire value and dumps to JSON as is, unknown values included."""
+    recorder = Recorder(httpx.Response(200, json={**SCORE, "risk": "high"}), httpx.Response(200, json={**SCORE, "risk": "critical"}))
+    client = fs.Client(BASE, http_client=recorder.sync_http())
+    known = client.score(transaction={"transaction_id": "t1", "amount": 1})
+    assert known.risk is fs.RiskLevel.high and known.risk == "high" and isinstance(known.risk, str)
+    assert [member.name for member in fs.Channel] == ["web", "mobile", "pos"]
+    assert json.loads(json.dumps(known.model_dump()))["risk"] == "high"
+    unknown = client.score(transaction={"transaction_id": "t1", "amount": 1})
+    assert isinstance(unknown.risk, fs.RiskLevel) and isinstance(unknown.risk, str) and unknown.risk == "critical"
+    assert json.loads(json.dumps(unknown.model_dump()))["risk"] == "critical"
+    assert fs.Transaction(transaction_id="t", amount=1, channel=fs.Channel("pos")).channel == "pos"
 
 
 def test_async_client_builds_the_same_requests(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -5,12 +5,14 @@ from __future__ import annotations
 import ast
 
 from ..errors import SvcgenError
+from ..escape import literal
 from ..models import ModelModule
 from .model import Api, TypeRef
 
 #: Where names used in annotations come from when the model module did not import them.
 _BUILTIN_SOURCES = {
     "Any": "typing",
+    "Literal": "typing",
     "Mapping": "collections.abc",
     "Sequence": "collections.abc",
     "FileInput": "._runtime",
@@ -29,8 +31,10 @@ def bind_types(api: Api, models: ModelModule) -> None:
             if param.codec is not None:
                 optional = " | None" if param.type.annotation.endswith("| None") else ""
                 param.type.annotation = param.codec.input_annotation() + optional
-            elif param.location == "body" and op.body is not None and op.body.kind in ("json", "form"):
-                param.type.annotation = accept_mappings(param.type.annotation, models)
+            else:
+                param.type.annotation = accept_values(param.type.annotation, models)
+                if param.location == "body" and op.body is not None and op.body.kind in ("json", "form"):
+                    param.type.annotation = accept_mappings(param.type.annotation, models)
         if op.body is not None:
             _bind(op.body.model, models)
             op.body.model.runtime = runtime_annotation(op.body.model.annotation, models, api.lazy_models)
@@ -100,6 +104,35 @@ class _QualifyModels(ast.NodeTransformer):
             return node
         self.found = True
         return ast.Attribute(ast.Name("_models"), node.id)
+
+
+def accept_values(annotation: str, models: ModelModule) -> str:
+    """``Channel`` → ``Channel | Literal["web", "pos"]`` for a ``str`` enum: an argument may be
+    given as the member or as its value, as the server and the models accept either."""
+    if not models.string_enums:
+        return annotation
+    tree = ast.parse(annotation, mode="eval")
+    if not any(isinstance(node, ast.Name) and node.id in models.string_enums for node in ast.walk(tree)):
+        return annotation
+    return ast.unparse(_WithValues(models.string_enums).visit(tree.body))
+
+
+class _WithValues(ast.NodeTransformer):
+    def __init__(self, values: dict[str, list[str]]) -> None:
+        self.values = values
+
+    def visit_Subscript(self, node: ast.Subscript) -> ast.expr:
+        if isinstance(node.value, ast.Name) and node.value.id == "Literal":
+            return node
+        self.generic_visit(node)
+        return node
+
+    def visit_Name(self, node: ast.Name) -> ast.expr:
+        values = self.values.get(node.id)
+        if not values:
+            return node
+        text = f"{node.id} | Literal[{', '.join(literal(value) for value in values)}]"
+        return ast.parse(text, mode="eval").body
 
 
 def accept_mappings(annotation: str, models: ModelModule) -> str:

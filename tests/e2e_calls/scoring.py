@@ -13,7 +13,7 @@ from fraud_scoring_client.models import Channel, RiskLevel
 TRANSACTION = Transaction(
     transaction_id="t-1",
     amount=2500.0,
-    channel=Channel.MOBILE,
+    channel=Channel.mobile,
     **{"from": "acct-9", "3ds-verified": True},
 )
 PLAIN = {"transaction_id": "t-2", "amount": 12.5, "currency": "EUR"}
