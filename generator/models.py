@@ -59,6 +59,8 @@ class ModelModule:
     import_names: dict[str, str] = field(default_factory=dict)
     #: The classes that are enums rather than models.
     enums: set[str] = field(default_factory=set)
+    #: class → the wire keys of its fields without a default.
+    required: dict[str, set[str]] = field(default_factory=dict)
     #: The ``str`` enums and their values (callers may pass a value where a member is asked for).
     string_enums: dict[str, list[str]] = field(default_factory=dict)
     #: The ``RootModel`` subclasses.
@@ -271,7 +273,7 @@ def _read_back(text: str, expected: set[str], scratch: set[str], holders: set[st
     text = _without(text, tree, dropped) if dropped else text
     enums = {name for name in kept if name in classes and any(ast.unparse(base).endswith("Enum") for base in classes[name].bases)}
     roots = {name for name in kept if name in classes and _is_root_model(classes[name], originals)}
-    strings = {name: _member_values(classes[name]) for name in sorted(enums) if any(ast.unparse(base) == "str" for base in classes[name].bases)}
+    strings = {name: _member_values(classes[name]) for name in sorted(enums) if any(ast.unparse(base) == "OpenStrEnum" for base in classes[name].bases)}
     return ModelModule(
         text=text,
         classes=kept,
@@ -280,6 +282,7 @@ def _read_back(text: str, expected: set[str], scratch: set[str], holders: set[st
         import_names=originals,
         enums=enums,
         string_enums=strings,
+        required={name: _required(node, originals) for name, node in classes.items() if name in kept},
         root_models=roots,
     )
 
@@ -350,6 +353,14 @@ def _fields(node: ast.ClassDef, originals: dict[str, str]) -> dict[str | None, s
             key = None
         result[key] = ast.unparse(_without_annotated(statement.annotation, originals))
     return result
+
+
+def _required(node: ast.ClassDef, originals: dict[str, str]) -> set[str]:
+    return {
+        _alias(statement, originals) or statement.target.id
+        for statement in node.body
+        if isinstance(statement, ast.AnnAssign) and isinstance(statement.target, ast.Name) and statement.value is None
+    }
 
 
 def _alias(statement: ast.AnnAssign, originals: dict[str, str]) -> str | None:

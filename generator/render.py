@@ -133,6 +133,9 @@ def render_package(
             files[f"{pkg}/models/{relative}"] = text
     else:
         files[f"{pkg}/models.py"] = models.text
+    params = api.params.module() if api.params is not None else None
+    if params is not None:
+        files[f"{pkg}/params.py"] = params
     for module in RUNTIME_MODULES:
         files[f"{pkg}/_runtime/{module}.py"] = env.get_template(f"package/_runtime/{module}.py.jinja").render(context)
     return files

@@ -8,10 +8,13 @@ stage will turn into Python) and are bound to annotation source text by
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from .naming import pascal
 from .payloads import Codec
+
+if TYPE_CHECKING:
+    from ..params import Params
 
 Location = Literal["path", "query", "header", "cookie", "body"]
 ResponseKind = Literal["json", "text", "bytes", "none"]
@@ -237,6 +240,8 @@ class Api:
     api_key: tuple[str, str] | None = None
     #: The document declares HTTP basic auth (``auth=(user, password)``).
     basic_auth: bool = False
+    #: The typed dicts of the request models (``svcgen.params``), once types are bound.
+    params: Params | None = None
 
     @property
     def checking_models(self) -> list[str]:
