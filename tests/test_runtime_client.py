@@ -262,6 +262,21 @@ def test_string_enums_are_strings() -> None:
     assert fs.Transaction(transaction_id="t", amount=1, channel=fs.Channel("pos")).channel == "pos"
 
 
+def test_optional_lists_are_empty_not_none() -> None:
+    """``tags: list[str] = Field(default_factory=list)`` on the server (not required, not nullable,
+    no default in the document) is ``list[str] = []`` in the client: never ``None``, and still not
+    sent when left out."""
+    fields = fs.Transaction.model_fields
+    assert fields["tags"].annotation == list[str] and fields["items"].annotation == list[fs.LineItem]
+    assert fields["billing_address"].annotation == (fs.Address | None)  # not a list: still optional
+    recorder = Recorder(httpx.Response(200, json=SCORE))
+    client = fs.Client(BASE, http_client=recorder.sync_http())
+    result = client.score(transaction=fs.Transaction(transaction_id="t1", amount=1))
+    assert result.reasons == [] and sent(recorder.last) == {"transaction": {"transaction_id": "t1", "amount": 1.0}}
+    with pytest.raises(pydantic.ValidationError):
+        fs.Transaction(transaction_id="t1", amount=1, tags=None)  # type: ignore[arg-type]
+
+
 def test_async_client_builds_the_same_requests(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("CALCULATOR_CLIENT_TOKEN", "env")
 
