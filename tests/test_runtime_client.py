@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime
+import enum
 import json
 import sys
 from pathlib import Path
@@ -275,6 +276,42 @@ def test_optional_lists_are_empty_not_none() -> None:
     assert result.reasons == [] and sent(recorder.last) == {"transaction": {"transaction_id": "t1", "amount": 1.0}}
     with pytest.raises(pydantic.ValidationError):
         fs.Transaction(transaction_id="t1", amount=1, tags=None)  # type: ignore[arg-type]
+
+
+class _ServiceChannel(str, enum.Enum):
+    POS = "pos"
+
+
+class _ServiceLineItem(pydantic.BaseModel):
+    sku: str
+    unit_price: float
+
+
+class _ServiceTransaction(pydantic.BaseModel):
+    """The service's own class, as a caller sharing code with the service has it."""
+
+    model_config = pydantic.ConfigDict(populate_by_name=True)
+    transaction_id: str
+    amount: float
+    channel: _ServiceChannel = _ServiceChannel.POS
+    payer: str | None = pydantic.Field(default=None, alias="from")
+    items: list[_ServiceLineItem] = pydantic.Field(default_factory=list)
+
+
+def test_the_services_own_model_classes_are_accepted() -> None:
+    """BentoML's client takes the service's own pydantic instances; so does the generated one,
+    at the top of a body, in a list, and nested in plain data, sending what they hold."""
+    recorder = Recorder(httpx.Response(200, json=SCORE), httpx.Response(200, json={"results": [], "flagged_count": 0, "timeout": 1.0, "streamed": False}))
+    client = fs.Client(BASE, http_client=recorder.sync_http())
+    own = _ServiceTransaction(transaction_id="t1", amount=2, channel=_ServiceChannel.POS, payer="acct", items=[_ServiceLineItem(sku="a", unit_price=1)])
+    client.score(transaction=own)  # type: ignore[arg-type]
+    expected = {"transaction_id": "t1", "amount": 2.0, "channel": "pos", "from": "acct", "items": [{"sku": "a", "unit_price": 1.0}]}
+    assert sent(recorder.last) == {"transaction": expected}
+    client.score_batch(transactions=[{"transaction_id": "t2", "amount": 1, "items": [_ServiceLineItem(sku="b", unit_price=3)]}, own])  # type: ignore[list-item]
+    assert sent(recorder.last)["transactions"] == [{"transaction_id": "t2", "amount": 1.0, "items": [{"sku": "b", "unit_price": 3.0}]}, expected]
+    with pytest.raises(pydantic.ValidationError):
+        client.score(transaction=_ServiceLineItem(sku="a", unit_price=1))  # type: ignore[arg-type]
+    assert recorder.calls == 2
 
 
 def test_async_client_builds_the_same_requests(monkeypatch: pytest.MonkeyPatch) -> None:
