@@ -132,8 +132,9 @@ def surface_of(document: dict[str, Any]) -> Surface:
     models = generate_models(api.schemas, api.scratch_models, api.param_holders, f"{api.package}._runtime", PACKAGE_NAMES)
     bind_types(api, models)
     operations = {}
+    extras = set(api.params.names.values()) if api.params is not None else set()
     for op in api.operations:
-        surface = _operation(op)
+        surface = _operation(op, extras, set(models.string_enums))
         operations[surface.key] = surface
     classes = _class_nodes(models.text)
     sides = _sides(api, models)
@@ -149,9 +150,10 @@ def surface_of(document: dict[str, Any]) -> Surface:
     return Surface(operations, model_surfaces, enum_surfaces)
 
 
-def _operation(op: Operation) -> OperationSurface:
+def _operation(op: Operation, extras: set[str], enums: set[str]) -> OperationSurface:
     arguments = {
-        p.name: Argument(p.name, p.wire_name, p.location, p.required, p.annotation, _encoding(p.codec)) for p in op.arguments
+        p.name: Argument(p.name, p.wire_name, p.location, p.required, declared(p.annotation, extras, enums), _encoding(p.codec))
+        for p in op.arguments
     }
     response = op.response
     if op.task is not None:
@@ -169,6 +171,42 @@ def _encoding(codec: Codec | None) -> tuple[tuple[str, str], ...]:
         return ()
     facts = {"dtype": codec.dtype, "shape": codec.shape, "orient": codec.orient, "media_type": codec.media_type}
     return tuple((key, str(value)) for key, value in facts.items() if value is not None)
+
+
+def declared(annotation: str, extras: set[str], enums: set[str]) -> str:
+    """An argument's annotation without what the client adds for callers' convenience (a string
+    enum's values as ``Literal[...]`` beside the enum, a model's typed dict in ``extras``): those
+    follow the enum and the model, whose own changes the surface records."""
+    tree = ast.parse(annotation, mode="eval")
+    return ast.unparse(_Declared(extras, enums).visit(tree.body))
+
+
+class _Declared(ast.NodeTransformer):
+    def __init__(self, extras: set[str], enums: set[str]) -> None:
+        self.extras = extras
+        self.enums = enums
+
+    def visit_BinOp(self, node: ast.BinOp) -> ast.expr:
+        if not isinstance(node.op, ast.BitOr):
+            return node
+        members = [self.visit(member) for member in _members(node)]
+        with_enum = any(isinstance(member, ast.Name) and member.id in self.enums for member in members)
+        kept = [member for member in members if not self._added(member, with_enum)] or members
+        result = kept[0]
+        for member in kept[1:]:
+            result = ast.BinOp(result, ast.BitOr(), member)
+        return result
+
+    def _added(self, node: ast.expr, with_enum: bool) -> bool:
+        if isinstance(node, ast.Name):
+            return node.id in self.extras
+        return with_enum and isinstance(node, ast.Subscript) and isinstance(node.value, ast.Name) and node.value.id == "Literal"
+
+
+def _members(node: ast.expr) -> list[ast.expr]:
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.BitOr):
+        return [*_members(node.left), *_members(node.right)]
+    return [node]
 
 
 def annotation_names(annotation: str) -> set[str]:

@@ -47,8 +47,8 @@ def test_base_url_keeps_path_prefix(base_url: Any) -> None:
     assert client.add(a=1, b=2) == 3
     assert recorder.last.method == "POST"
     assert str(recorder.last.url) == "http://h/org/project/deployment/add"
-    client.get_readyz()
-    assert recorder.last.url.path == "/org/project/deployment/readyz"
+    client.get_metrics()
+    assert recorder.last.url.path == "/org/project/deployment/metrics"
 
 
 def test_path_and_query_parameters_under_prefix() -> None:

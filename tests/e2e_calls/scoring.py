@@ -36,7 +36,7 @@ def check_sync(url: str) -> int:
         assert isinstance(batch, BatchResult) and len(batch.results) == 2
         assert batch.timeout == 3.5 and batch.streamed is True, batch
         assert client.risk_level(score=0.95) in ("high", "medium", "low")
-        client.get_readyz()
+        assert client.is_ready()
     return 6
 
 
