@@ -98,6 +98,8 @@ def environment() -> jinja2.Environment:
         comment=escape.comment,
         toml=escape.toml_string,
         markdown=escape.markdown,
+        markdown_code=escape.markdown_code,
+        untagged=escape.untagged,
         example_call=example_call,
     )
     return env

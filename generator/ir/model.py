@@ -252,6 +252,15 @@ class Api:
         return next((names for module, names in self.model_imports if module == ".models"), [])
 
     @property
+    def example_operations(self) -> list[Operation]:
+        """Operations for the README's first example, best first: plain calls that take arguments
+        (not tasks or streams), then any that take arguments, then the rest."""
+        def rank(op: Operation) -> int:
+            return (0 if op.arguments else 2) + (0 if op.task is None and not op.response.stream else 1)
+
+        return sorted(self.operations, key=rank)
+
+    @property
     def codecs(self) -> list[Codec]:
         found: list[Codec] = []
         for op in self.operations:
