@@ -314,6 +314,18 @@ def test_the_services_own_model_classes_are_accepted() -> None:
     assert recorder.calls == 2
 
 
+def test_argument_errors_name_the_call_not_an_internal_class() -> None:
+    """Keyword arguments are validated by a class holding them (``ScoreInput``), which users never
+    see: the error is titled after the call, and still lists every invalid argument."""
+    recorder = Recorder(httpx.Response(200, json=SCORE))
+    client = fs.Client(BASE, http_client=recorder.sync_http())
+    with pytest.raises(pydantic.ValidationError) as caught:
+        client.score(transaction={"transaction_id": "t1", "amount": -1}, threshold=2)
+    assert caught.value.title == "arguments of POST /score" and "ScoreInput" not in str(caught.value)
+    assert sorted(error["loc"] for error in caught.value.errors()) == [("threshold",), ("transaction", "amount")]
+    assert recorder.calls == 0
+
+
 def test_async_client_builds_the_same_requests(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("CALCULATOR_CLIENT_TOKEN", "env")
 
@@ -538,7 +550,7 @@ def test_plain_data_body_error_is_the_models_and_nothing_is_sent() -> None:
     with pytest.raises(pydantic.ValidationError) as caught:
         client.score_batch(transactions=transactions)  # type: ignore[arg-type]
     assert recorder.calls == 0
-    assert caught.value.title == "ScoreBatchInput"
+    assert caught.value.title == "arguments of POST /score_batch"
     assert [error["loc"] for error in caught.value.errors()] == [
         ("transactions", 1, "billing_address", "country"),
         ("transactions", 1, "items", 0, "quantity"),
