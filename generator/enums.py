@@ -29,7 +29,7 @@ def member_names(values: list[str]) -> list[str]:
 
 def _member_name(value: str) -> str:
     usable = value.isidentifier() and unicodedata.normalize("NFKC", value) == value and not value.startswith("_")
-    name = value if usable else snake(value)
+    name = value if usable else snake(value, fallback="member")
     if keyword.iskeyword(name) or name in _TAKEN_ATTRIBUTES:
         name += "_"
     return name
