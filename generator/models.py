@@ -22,7 +22,7 @@ from typing import Any
 from datamodel_code_generator import DataModelType, InputFileType, LiteralType, PythonVersion, generate
 from pydantic_core import SchemaError, SchemaValidator, core_schema
 
-from .defaults import NO_DEFAULT, Resolver, fit_default, schema_types
+from .defaults import NO_DEFAULT, Resolver, empty_collection_defaults, fit_default, schema_types
 from .discriminators import fitted_discriminator
 from .enums import prepared_enum, without_enum_bases
 from .errors import SvcgenError
@@ -213,30 +213,13 @@ def _prepare(schema: Any, resolve: Resolver) -> Any:
     if result.get("format") in ("email", "idn-email"):
         del result["format"]
     if isinstance(result.get("properties"), dict):
-        result["properties"] = _empty_collection_defaults(result["properties"], result.get("required"))
+        result["properties"] = empty_collection_defaults(result["properties"], result.get("required"))
     if "default" in result:
         fitted = fit_default(result, resolve)
         if fitted is NO_DEFAULT:
             del result["default"]
         else:
             result["default"] = fitted
-    return result
-
-
-def _empty_collection_defaults(properties: dict[str, Any], required: object) -> dict[str, Any]:
-    """An optional list or map that is not nullable and has no default is empty when left out,
-    not ``None`` (pydantic writes no default for ``Field(default_factory=list)``): typed
-    ``list[str] = []`` rather than ``list[str] | None = None``, a ``None`` the server refuses."""
-    needed = set(required) if isinstance(required, list) else set()
-    result = dict(properties)
-    for name, prop in properties.items():
-        if name in needed or not isinstance(prop, dict) or {"default", "$ref", "minItems", "minProperties"} & set(prop):
-            continue
-        kinds = schema_types(prop)
-        if kinds == ["array"] and not ({"anyOf", "oneOf", "allOf"} & set(prop)):
-            result[name] = {**prop, "default": []}
-        elif kinds == ["object"] and "properties" not in prop and isinstance(prop.get("additionalProperties"), dict):
-            result[name] = {**prop, "default": {}}
     return result
 
 

@@ -154,3 +154,39 @@ def _imports(used: set[str], models: ModelModule) -> list[str]:
         lines += ["", "if TYPE_CHECKING:"]
         lines += [f"    from {module} import {', '.join(sorted(names))}" for module, names in sorted(checking.items())]
     return lines
+
+
+def declared(annotation: str, extras: set[str], enums: set[str]) -> str:
+    """An argument's annotation without what the client adds for callers' convenience (a string
+    enum's values as ``Literal[...]`` beside the enum, a model's typed dict in ``extras``): those
+    follow the enum and the model, whose own changes the surface records."""
+    tree = ast.parse(annotation, mode="eval")
+    return ast.unparse(_Declared(extras, enums).visit(tree.body))
+
+
+class _Declared(ast.NodeTransformer):
+    def __init__(self, extras: set[str], enums: set[str]) -> None:
+        self.extras = extras
+        self.enums = enums
+
+    def visit_BinOp(self, node: ast.BinOp) -> ast.expr:
+        if not isinstance(node.op, ast.BitOr):
+            return node
+        members = [self.visit(member) for member in _members(node)]
+        with_enum = any(isinstance(member, ast.Name) and member.id in self.enums for member in members)
+        kept = [member for member in members if not self._added(member, with_enum)] or members
+        result = kept[0]
+        for member in kept[1:]:
+            result = ast.BinOp(result, ast.BitOr(), member)
+        return result
+
+    def _added(self, node: ast.expr, with_enum: bool) -> bool:
+        if isinstance(node, ast.Name):
+            return node.id in self.extras
+        return with_enum and isinstance(node, ast.Subscript) and isinstance(node.value, ast.Name) and node.value.id == "Literal"
+
+
+def _members(node: ast.expr) -> list[ast.expr]:
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.BitOr):
+        return [*_members(node.left), *_members(node.right)]
+    return [node]
