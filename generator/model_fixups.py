@@ -151,13 +151,13 @@ def open_enums(text: str, runtime_module: str) -> str:
 
 
 def _open_enum_base(match: re.Match[str]) -> str:
-    """``class X(IntEnum):`` → ``class X(OpenIntEnum):``; ``(str, Enum)`` → ``(OpenStrEnum)``."""
+    """``class X(IntEnum):``/``(int, Enum)`` → ``(OpenIntEnum)``; ``(str, Enum)`` → ``(OpenStrEnum)``;
+    any other enum (a number enum, which the models stage makes ``(float, Enum)``) → ``(OpenEnum)``."""
     if match.group(3) == "Int" or match.group(2) == "int":
         return f"{match.group(1)}OpenIntEnum):"
     if match.group(3) == "Str" or match.group(2) == "str":
         return f"{match.group(1)}OpenStrEnum):"
-    mixin = match.group(2) or ("str" if match.group(3) == "Str" else None)
-    return f"{match.group(1)}{mixin + ', ' if mixin else ''}OpenEnum):"
+    return f"{match.group(1)}OpenEnum):"
 
 
 #: Type arguments for containers the models stage sometimes leaves bare (recursive
