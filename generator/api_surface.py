@@ -30,6 +30,7 @@ from .ir.naming import PACKAGE_NAMES
 from .ir.payloads import Codec
 from .jsondata import json_document
 from .models import ModelModule, generate_models
+from .params import declared
 from .pipeline import fetch
 from .spec import parse
 
@@ -133,8 +134,9 @@ def surface_of(document: dict[str, Any]) -> Surface:
     models = generate_models(api.schemas, api.scratch_models, api.param_holders, f"{api.package}._runtime", PACKAGE_NAMES)
     bind_types(api, models)
     operations = {}
+    extras = set(api.params.names.values()) if api.params is not None else set()
     for op in api.operations:
-        surface = _operation(op)
+        surface = _operation(op, extras, set(models.string_enums))
         operations[surface.key] = surface
     classes = _class_nodes(models.text)
     sides = _sides(api, models)
@@ -150,9 +152,10 @@ def surface_of(document: dict[str, Any]) -> Surface:
     return Surface(operations, model_surfaces, enum_surfaces)
 
 
-def _operation(op: Operation) -> OperationSurface:
+def _operation(op: Operation, extras: set[str], enums: set[str]) -> OperationSurface:
     arguments = {
-        p.name: Argument(p.name, p.wire_name, p.location, p.required, p.annotation, _encoding(p.codec)) for p in op.arguments
+        p.name: Argument(p.name, p.wire_name, p.location, p.required, declared(p.annotation, extras, enums), _encoding(p.codec))
+        for p in op.arguments
     }
     response = op.response
     if op.task is not None:

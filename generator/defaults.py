@@ -128,3 +128,20 @@ def schema_types(schema: dict[str, Any]) -> list[str]:
     if isinstance(kind, list):
         return [str(item) for item in kind]
     return []
+
+
+def empty_collection_defaults(properties: dict[str, Any], required: object) -> dict[str, Any]:
+    """An optional list or map that is not nullable and has no default is empty when left out,
+    not ``None`` (pydantic writes no default for ``Field(default_factory=list)``): typed
+    ``list[str] = []`` rather than ``list[str] | None = None``, a ``None`` the server refuses."""
+    needed = set(required) if isinstance(required, list) else set()
+    result = dict(properties)
+    for name, prop in properties.items():
+        if name in needed or not isinstance(prop, dict) or {"default", "$ref", "minItems", "minProperties"} & set(prop):
+            continue
+        kinds = schema_types(prop)
+        if kinds == ["array"] and not ({"anyOf", "oneOf", "allOf"} & set(prop)):
+            result[name] = {**prop, "default": []}
+        elif kinds == ["object"] and "properties" not in prop and isinstance(prop.get("additionalProperties"), dict):
+            result[name] = {**prop, "default": {}}
+    return result

@@ -18,6 +18,8 @@ _UNSAFE = re.compile(
     "[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200b-\u200f\u2028\u2029\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff\ud800-\udfff]"
 )
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+!|<>~])")
+_MARKUP = re.compile(r"[<>]|\]\(")
+_HTML_TAG = re.compile(r"</?[A-Za-z][A-Za-z0-9]*(?:\s[^<>]*)?/?>")
 
 
 def literal(value: object) -> str:
@@ -96,6 +98,28 @@ def _toml_char(char: str) -> str:
 def markdown(text: str | None, *, limit: int = 4000) -> str:
     """Inline Markdown: special characters escaped, so no links, HTML or code from the spec."""
     return _MARKDOWN_SPECIAL.sub(r"\\\1", comment(text, limit=limit))
+
+
+def markdown_code(text: str | None, *, limit: int = 200, table: bool = False) -> str:
+    """An inline code span holding ``text`` as it is (``POST /word_count``, no backslashes): a
+    fence longer than any run of backticks inside; in a table cell, ``|`` escaped as tables need.
+    Text with markup in it (``<``, ``>``, ``](``) is escaped plain text instead."""
+    body = comment(text, limit=limit)
+    if _MARKUP.search(body):
+        # text that looks like HTML or a link stays escaped plain text (a code span would show it raw)
+        return markdown(body, limit=limit)
+    longest = max((len(run) for run in re.findall(r"`+", body)), default=0)
+    fence = "`" * (longest + 1)
+    if body.startswith("`") or body.endswith("`"):
+        body = f" {body} "
+    if table:
+        body = body.replace("|", "\\|")
+    return f"{fence}{body}{fence}"
+
+
+def untagged(text: str | None) -> str:
+    """Text without HTML tags (BentoML's descriptions hold ``<code>``, ``<b>``): their words kept."""
+    return _HTML_TAG.sub("", text or "")
 
 
 def markdown_block(text: str | None, *, limit: int = 4000) -> str:

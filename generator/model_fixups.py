@@ -137,7 +137,7 @@ def open_enums(text: str, runtime_module: str) -> str:
     if not _ENUM_BASE.search(text):
         return text
     text = _ENUM_BASE.sub(_open_enum_base, text)
-    bases = [name for name in ("OpenEnum", "OpenIntEnum") if re.search(rf"\b{name}\):", text)]
+    bases = [name for name in ("OpenEnum", "OpenIntEnum", "OpenStrEnum") if re.search(rf"\b{name}\):", text)]
     base_import = f"from {runtime_module} import BaseModel\n"
     if base_import in text:
         text = text.replace(base_import, f"from {runtime_module} import {', '.join(['BaseModel', *bases])}\n", 1)
@@ -151,11 +151,13 @@ def open_enums(text: str, runtime_module: str) -> str:
 
 
 def _open_enum_base(match: re.Match[str]) -> str:
-    """``class X(IntEnum):`` → ``class X(OpenIntEnum):``; ``(str, Enum)`` → ``(str, OpenEnum)``."""
+    """``class X(IntEnum):``/``(int, Enum)`` → ``(OpenIntEnum)``; ``(str, Enum)`` → ``(OpenStrEnum)``;
+    any other enum (a number enum, which the models stage makes ``(float, Enum)``) → ``(OpenEnum)``."""
     if match.group(3) == "Int" or match.group(2) == "int":
         return f"{match.group(1)}OpenIntEnum):"
-    mixin = match.group(2) or ("str" if match.group(3) == "Str" else None)
-    return f"{match.group(1)}{mixin + ', ' if mixin else ''}OpenEnum):"
+    if match.group(3) == "Str" or match.group(2) == "str":
+        return f"{match.group(1)}OpenStrEnum):"
+    return f"{match.group(1)}OpenEnum):"
 
 
 #: Type arguments for containers the models stage sometimes leaves bare (recursive

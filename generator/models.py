@@ -24,8 +24,9 @@ from pydantic_core import SchemaError, SchemaValidator, core_schema
 
 from .allof_cycles import break_allof_cycles
 from .redeclared import conflicting_parents, inlined_parents
-from .defaults import NO_DEFAULT, Resolver, fit_default, schema_types
+from .defaults import NO_DEFAULT, Resolver, empty_collection_defaults, fit_default, schema_types
 from .discriminators import fitted_discriminator
+from .enums import prepared_enum, without_enum_bases
 from .errors import SvcgenError
 from .escape import clean_text
 from .ir.naming import snake, unique
@@ -61,6 +62,10 @@ class ModelModule:
     import_names: dict[str, str] = field(default_factory=dict)
     #: The classes that are enums rather than models.
     enums: set[str] = field(default_factory=set)
+    #: class → the wire keys of its fields without a default.
+    required: dict[str, set[str]] = field(default_factory=dict)
+    #: The ``str`` enums and their values (callers may pass a value where a member is asked for).
+    string_enums: dict[str, list[str]] = field(default_factory=dict)
     #: The ``RootModel`` subclasses.
     root_models: set[str] = field(default_factory=set)
     #: What the models stage warned about (unknown formats…), one line each.
@@ -136,7 +141,7 @@ def _run_generator(document: dict[str, Any], runtime_module: str, aliases: dict[
             use_annotated=True,
             strict_nullable=True,
             set_default_enum_member=True,
-            capitalise_enum_members=True,
+            use_subclass_enum=True,
             use_schema_description=True,
             use_field_description=True,
             use_double_quotes=True,
@@ -224,14 +229,8 @@ def _prepare(schema: Any, resolve: Resolver) -> Any:
         else:
             result[key] = _prepare(value, resolve)
     if isinstance(result.get("allOf"), list):
-        result = _without_enum_bases(result, resolve)
-    enum = result.get("enum")
-    if isinstance(enum, list) and enum and all(isinstance(value, str) for value in enum):
-        if any(unicodedata.normalize("NFKC", value) != value for value in enum):
-            # members are named after their values and Python reads names in NFKC form:
-            # ``ｆｏｏ`` and ``foo`` would both be ``FOO`` (TypeError when the package is imported)
-            taken: set[str] = set()
-            result["x-enum-varnames"] = [unique(snake(value).upper(), taken) for value in enum]
+        result = without_enum_bases(result, resolve)
+    result = prepared_enum(result)
     if isinstance(result.get("discriminator"), dict):
         result = fitted_discriminator(result, resolve)
     if "pattern" in result and not usable_pattern(result["pattern"]):
@@ -247,6 +246,8 @@ def _prepare(schema: Any, resolve: Resolver) -> Any:
         del result["format"]
     if "const" in result and not isinstance(result["const"], (str, int, bool, type(None))):
         result = _const_as_type(result)
+    if isinstance(result.get("properties"), dict):
+        result["properties"] = empty_collection_defaults(result["properties"], result.get("required"))
     if "default" in result:
         fitted = fit_default(result, resolve)
         if fitted is NO_DEFAULT:
@@ -266,31 +267,6 @@ def _const_as_type(schema: dict[str, Any]) -> dict[str, Any]:
     result = {key: item for key, item in schema.items() if key != "const"}
     result.setdefault("type", kind)
     return result
-
-
-def _without_enum_bases(schema: dict[str, Any], resolve: Resolver) -> dict[str, Any]:
-    """``allOf: [{$ref: SomeEnum}]`` next to object properties: the models stage would subclass
-    the enum (``class X(SomeEnum)`` with fields), which Python refuses when the package is
-    imported. No value is both an enum member and an object: the object part is kept."""
-    branches = schema["allOf"]
-    objects = isinstance(schema.get("properties"), dict) or any(
-        isinstance(branch, dict) and isinstance(branch.get("properties"), dict) for branch in branches
-    )
-    if not objects:
-        return schema
-    kept = [branch for branch in branches if not _is_enum_ref(branch, resolve)]
-    if len(kept) == len(branches):
-        return schema
-    warnings.warn("allOf joins an enum and an object: only the object is modelled")
-    result = {key: value for key, value in schema.items() if key != "allOf"}
-    if kept:
-        result["allOf"] = kept
-    return result
-
-
-def _is_enum_ref(branch: Any, resolve: Resolver) -> bool:
-    target = resolve(branch["$ref"]) if isinstance(branch, dict) and isinstance(branch.get("$ref"), str) else None
-    return isinstance(target, dict) and "enum" in target
 
 
 def usable_pattern(pattern: object) -> bool:
@@ -345,9 +321,26 @@ def _read_back(text: str, expected: set[str], scratch: set[str], holders: set[st
     text = _without(text, tree, dropped) if dropped else text
     enums = {name for name in kept if name in classes and any(ast.unparse(base).endswith("Enum") for base in classes[name].bases)}
     roots = {name for name in kept if name in classes and _is_root_model(classes[name], originals)}
+    strings = {name: _member_values(classes[name]) for name in sorted(enums) if any(ast.unparse(base) == "OpenStrEnum" for base in classes[name].bases)}
     return ModelModule(
-        text=text, classes=kept, fields=fields, imports=imports, import_names=originals, enums=enums, root_models=roots
+        text=text,
+        classes=kept,
+        fields=fields,
+        imports=imports,
+        import_names=originals,
+        enums=enums,
+        string_enums=strings,
+        required={name: _required(node, originals) for name, node in classes.items() if name in kept},
+        root_models=roots,
     )
+
+
+def _member_values(node: ast.ClassDef) -> list[str]:
+    return [
+        statement.value.value
+        for statement in node.body
+        if isinstance(statement, ast.Assign) and isinstance(statement.value, ast.Constant) and isinstance(statement.value.value, str)
+    ]
 
 
 def _owner_call(node: ast.stmt) -> str | None:
@@ -408,6 +401,14 @@ def _fields(node: ast.ClassDef, originals: dict[str, str]) -> dict[str | None, s
             key = None
         result[key] = ast.unparse(_without_annotated(statement.annotation, originals))
     return result
+
+
+def _required(node: ast.ClassDef, originals: dict[str, str]) -> set[str]:
+    return {
+        _alias(statement, originals) or statement.target.id
+        for statement in node.body
+        if isinstance(statement, ast.AnnAssign) and isinstance(statement.target, ast.Name) and statement.value is None
+    }
 
 
 def _alias(statement: ast.AnnAssign, originals: dict[str, str]) -> str | None:

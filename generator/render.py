@@ -102,6 +102,8 @@ def environment() -> jinja2.Environment:
         comment=escape.comment,
         toml=escape.toml_string,
         markdown=escape.markdown,
+        markdown_code=escape.markdown_code,
+        untagged=escape.untagged,
         example_call=example_call,
     )
     return env
@@ -150,6 +152,9 @@ def render_package(
             files[f"{pkg}/models/{relative}"] = text
     else:
         files[f"{pkg}/models.py"] = models.text
+    params = api.params.module() if api.params is not None else None
+    if params is not None:
+        files[f"{pkg}/params.py"] = params
     for module in (*RUNTIME_MODULES, *(OIP_MODULES if api.is_oip else ())):
         files[f"{pkg}/_runtime/{module}.py"] = env.get_template(f"package/_runtime/{module}.py.jinja").render(context)
     return files

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import ast
 
-STUBBED_MODULES = ("__init__", "_client", "models")
+STUBBED_MODULES = ("__init__", "_client", "models", "params")
 
 
 def add_stubs(files: dict[str, str], package: str) -> dict[str, str]:
@@ -17,7 +17,7 @@ def add_stubs(files: dict[str, str], package: str) -> dict[str, str]:
     for module in STUBBED_MODULES:
         source = files.get(f"{package}/{module}.py")
         if source is not None:
-            result[f"{package}/{module}.pyi"] = make_stub(source, prune_imports=module != "__init__")
+            result[f"{package}/{module}.pyi"] = make_stub(source, prune_imports=module not in ("__init__", "params"))
     return result
 
 
@@ -30,7 +30,8 @@ def make_stub(source: str, *, prune_imports: bool = True) -> str:
 
 
 def _prune_imports(tree: ast.Module) -> None:
-    """Drop imports only the left-out private helpers used."""
+    """Drop imports only the left-out private helpers used (names inside string annotations are
+    not seen: the params module, whose typed dicts may be written with them, keeps its imports)."""
     used = {node.id for node in ast.walk(tree) if isinstance(node, ast.Name)}  # ``a.b`` included: ``a`` is a Name
     body: list[ast.stmt] = []
     for node in tree.body:

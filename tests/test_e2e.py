@@ -98,7 +98,7 @@ def _call(python: Path, script: str, *args: str) -> str:
     return result.stdout
 
 
-@pytest.mark.parametrize("example", ["calculator", "scoring", "textops"])
+@pytest.mark.parametrize("example", ["calculator", "scoring", "textops", "reviews"])
 def test_generated_client_calls_every_operation(example: str, clients_python: Path, tmp_path: Path) -> None:
     with serve_example(example) as url:
         _generate_and_install(url, tmp_path / example, clients_python)

@@ -201,3 +201,17 @@ def test_every_public_client_attribute_is_reserved() -> None:
         }
         public |= {name for name in vars(package.Client("http://127.0.0.1:1")) if not name.startswith("_")}
     assert public <= naming.CLIENT_ATTRIBUTES, public - naming.CLIENT_ATTRIBUTES
+
+
+def test_string_enum_members_are_named_after_their_values() -> None:
+    """``class Sentiment(str, Enum): positive = "positive"`` publishes only the values: the client's
+    members take them as names where Python allows, else a snake_case name; never a name that
+    hides an attribute of ``str`` or ``Enum`` (``upper``, ``name``, ``value``), a keyword, a private
+    name (which an enum does not make a member), or a name another value already has (compared
+    without case, as every name the generator makes unique)."""
+    from svcgen.enums import member_names
+
+    values = ["positive", "in-progress", "upper", "name", "value", "class", "None", "_x", "3ds", "A", "a", "ｆｏｏ", "foo", ""]
+    names = member_names(values)
+    assert names == ["positive", "in_progress", "upper_", "name_", "value_", "class_", "None_", "x", "field_3ds", "A", "a_2", "foo", "foo_2", "member"]
+    assert len(set(names)) == len(names) and all(name.isidentifier() and not name.startswith("_") for name in names)

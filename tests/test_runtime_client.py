@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime
+import enum
 import json
 import sys
 from pathlib import Path
@@ -46,8 +47,8 @@ def test_base_url_keeps_path_prefix(base_url: Any) -> None:
     assert client.add(a=1, b=2) == 3
     assert recorder.last.method == "POST"
     assert str(recorder.last.url) == "http://h/org/project/deployment/add"
-    client.get_readyz()
-    assert recorder.last.url.path == "/org/project/deployment/readyz"
+    client.get_metrics()
+    assert recorder.last.url.path == "/org/project/deployment/metrics"
 
 
 def test_path_and_query_parameters_under_prefix() -> None:
@@ -216,7 +217,7 @@ def test_model_argument_accepts_instance_and_dict() -> None:
     client = fs.Client(BASE, http_client=recorder.sync_http())
     txn = fs.Transaction(transaction_id="t1", amount=10.0, field_3ds_verified=True, from_="acct-9")
     result = client.score(transaction=txn, explain=True)
-    assert isinstance(result, fs.FraudScore) and result.risk is fs.RiskLevel.HIGH
+    assert isinstance(result, fs.FraudScore) and result.risk is fs.RiskLevel.high
     expected = {"transaction": {"transaction_id": "t1", "amount": 10.0, "from": "acct-9", "3ds-verified": True}, "explain": True}
     assert sent(recorder.last) == expected
     client.score(transaction={"transaction_id": "t1", "amount": 10, "from": "acct-9", "3ds-verified": True}, explain=True)
@@ -245,6 +246,84 @@ def test_response_keeps_unknown_enum_values_and_fields() -> None:
     assert result.risk.value == "critical"
     assert result.model_extra == {"new_field": {"x": 1}}
     assert result.new_field == {"x": 1}  # type: ignore[attr-defined]
+
+
+def test_string_enums_are_strings() -> None:
+    """A ``str`` enum of the service is a ``str`` enum in the client, its members named after its
+    values: it compares equal to the wire value and dumps to JSON as is, unknown values included."""
+    recorder = Recorder(httpx.Response(200, json={**SCORE, "risk": "high"}), httpx.Response(200, json={**SCORE, "risk": "critical"}))
+    client = fs.Client(BASE, http_client=recorder.sync_http())
+    known = client.score(transaction={"transaction_id": "t1", "amount": 1})
+    assert known.risk is fs.RiskLevel.high and known.risk == "high" and isinstance(known.risk, str)
+    assert [member.name for member in fs.Channel] == ["web", "mobile", "pos"]
+    assert json.loads(json.dumps(known.model_dump()))["risk"] == "high"
+    unknown = client.score(transaction={"transaction_id": "t1", "amount": 1})
+    assert isinstance(unknown.risk, fs.RiskLevel) and isinstance(unknown.risk, str) and unknown.risk == "critical"
+    assert json.loads(json.dumps(unknown.model_dump()))["risk"] == "critical"
+    assert fs.Transaction(transaction_id="t", amount=1, channel=fs.Channel("pos")).channel == "pos"
+
+
+def test_optional_lists_are_empty_not_none() -> None:
+    """``tags: list[str] = Field(default_factory=list)`` on the server (not required, not nullable,
+    no default in the document) is ``list[str] = []`` in the client: never ``None``, and still not
+    sent when left out."""
+    fields = fs.Transaction.model_fields
+    assert fields["tags"].annotation == list[str] and fields["items"].annotation == list[fs.LineItem]
+    assert fields["billing_address"].annotation == (fs.Address | None)  # not a list: still optional
+    recorder = Recorder(httpx.Response(200, json=SCORE))
+    client = fs.Client(BASE, http_client=recorder.sync_http())
+    result = client.score(transaction=fs.Transaction(transaction_id="t1", amount=1))
+    assert result.reasons == [] and sent(recorder.last) == {"transaction": {"transaction_id": "t1", "amount": 1.0}}
+    with pytest.raises(pydantic.ValidationError):
+        fs.Transaction(transaction_id="t1", amount=1, tags=None)  # type: ignore[arg-type]
+
+
+class _ServiceChannel(str, enum.Enum):
+    POS = "pos"
+
+
+class _ServiceLineItem(pydantic.BaseModel):
+    sku: str
+    unit_price: float
+
+
+class _ServiceTransaction(pydantic.BaseModel):
+    """The service's own class, as a caller sharing code with the service has it."""
+
+    model_config = pydantic.ConfigDict(populate_by_name=True)
+    transaction_id: str
+    amount: float
+    channel: _ServiceChannel = _ServiceChannel.POS
+    payer: str | None = pydantic.Field(default=None, alias="from")
+    items: list[_ServiceLineItem] = pydantic.Field(default_factory=list)
+
+
+def test_the_services_own_model_classes_are_accepted() -> None:
+    """BentoML's client takes the service's own pydantic instances; so does the generated one,
+    at the top of a body, in a list, and nested in plain data, sending what they hold."""
+    recorder = Recorder(httpx.Response(200, json=SCORE), httpx.Response(200, json={"results": [], "flagged_count": 0, "timeout": 1.0, "streamed": False}))
+    client = fs.Client(BASE, http_client=recorder.sync_http())
+    own = _ServiceTransaction(transaction_id="t1", amount=2, channel=_ServiceChannel.POS, payer="acct", items=[_ServiceLineItem(sku="a", unit_price=1)])
+    client.score(transaction=own)  # type: ignore[arg-type]
+    expected = {"transaction_id": "t1", "amount": 2.0, "channel": "pos", "from": "acct", "items": [{"sku": "a", "unit_price": 1.0}]}
+    assert sent(recorder.last) == {"transaction": expected}
+    client.score_batch(transactions=[{"transaction_id": "t2", "amount": 1, "items": [_ServiceLineItem(sku="b", unit_price=3)]}, own])  # type: ignore[list-item]
+    assert sent(recorder.last)["transactions"] == [{"transaction_id": "t2", "amount": 1.0, "items": [{"sku": "b", "unit_price": 3.0}]}, expected]
+    with pytest.raises(pydantic.ValidationError):
+        client.score(transaction=_ServiceLineItem(sku="a", unit_price=1))  # type: ignore[arg-type]
+    assert recorder.calls == 2
+
+
+def test_argument_errors_name_the_call_not_an_internal_class() -> None:
+    """Keyword arguments are validated by a class holding them (``ScoreInput``), which users never
+    see: the error is titled after the call, and still lists every invalid argument."""
+    recorder = Recorder(httpx.Response(200, json=SCORE))
+    client = fs.Client(BASE, http_client=recorder.sync_http())
+    with pytest.raises(pydantic.ValidationError) as caught:
+        client.score(transaction={"transaction_id": "t1", "amount": -1}, threshold=2)
+    assert caught.value.title == "arguments of POST /score" and "ScoreInput" not in str(caught.value)
+    assert sorted(error["loc"] for error in caught.value.errors()) == [("threshold",), ("transaction", "amount")]
+    assert recorder.calls == 0
 
 
 def test_async_client_builds_the_same_requests(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -471,7 +550,7 @@ def test_plain_data_body_error_is_the_models_and_nothing_is_sent() -> None:
     with pytest.raises(pydantic.ValidationError) as caught:
         client.score_batch(transactions=transactions)  # type: ignore[arg-type]
     assert recorder.calls == 0
-    assert caught.value.title == "ScoreBatchInput"
+    assert caught.value.title == "arguments of POST /score_batch"
     assert [error["loc"] for error in caught.value.errors()] == [
         ("transactions", 1, "billing_address", "country"),
         ("transactions", 1, "items", 0, "quantity"),

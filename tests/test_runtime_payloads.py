@@ -108,9 +108,24 @@ def test_missing_extra_names_the_extra(monkeypatch: pytest.MonkeyPatch) -> None:
 
     monkeypatch.delitem(sys.modules, "numpy")
     monkeypatch.setattr(builtins, "__import__", no_numpy)
-    client = arrays_client.Client(BASE, http_client=Recorder().sync_http())
+    recorder = Recorder(httpx.Response(200, json=[1, 2]))
+    client = arrays_client.Client(BASE, http_client=recorder.sync_http())
     with pytest.raises(arrays_client.MissingDependencyError, match=r"pip install 'arrays-client\[numpy\]'"):
         client.histogram(values=[1, 2])
+    # the answer needs numpy: the call fails before it is sent, so the server does no work for nothing
+    assert recorder.calls == 0
+
+
+def test_an_answer_needing_a_missing_extra_fails_before_the_call(monkeypatch: pytest.MonkeyPatch) -> None:
+    """An image answer needs pillow: without it the call raises at once, naming the extra, and
+    nothing reaches the server (the input, a file's bytes, needs no pillow)."""
+    for name in ("PIL", "PIL.Image"):
+        monkeypatch.setitem(sys.modules, name, None)  # importing it raises ImportError
+    recorder = Recorder(httpx.Response(200, content=b"not read"))
+    client = vision_client.Client(BASE, http_client=recorder.sync_http())
+    with pytest.raises(vision_client.MissingDependencyError, match=r"pip install 'vision-client\[pillow\]'"):
+        client.crop(image=b"\x89PNG...", box={"left": 0, "top": 0, "right": 1, "bottom": 1})
+    assert recorder.calls == 0
 
 
 # --- images and files ----------------------------------------------------------------------

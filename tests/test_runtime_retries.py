@@ -77,11 +77,11 @@ def test_maybe_processed_retried_for_get_only(delays: list[float], reply: Any, e
 
     client, recorder = make(reply)
     with pytest.raises(error):
-        client.get_readyz()
+        client.get_metrics()
     assert recorder.calls == 3
     assert len(delays) == 2
     with pytest.raises(error):
-        client.get_livez()
+        client.get_metrics()
     assert recorder.calls == 6
 
 
@@ -89,7 +89,7 @@ def test_maybe_processed_retried_for_get_only(delays: list[float], reply: Any, e
 def test_other_statuses_are_not_retried(delays: list[float], status: int) -> None:
     client, recorder = make(httpx.Response(status))
     with pytest.raises(calc.APIStatusError):
-        client.get_readyz()
+        client.get_metrics()
     assert recorder.calls == 1
     assert delays == []
 
@@ -165,7 +165,7 @@ def test_max_retries_zero_per_call(delays: list[float]) -> None:
         client.add(a=1, b=2, max_retries=0)
     assert recorder.calls == 1
     with pytest.raises(calc.InternalServerError):
-        client.get_readyz(max_retries=0)
+        client.get_metrics(max_retries=0)
     assert recorder.calls == 2
     assert delays == []
 
@@ -205,7 +205,7 @@ def test_async_retries(delays: list[float]) -> None:
         get = Recorder(httpx.ReadTimeout("slow"))
         client = AsyncClient(BASE, http_client=get.async_http())
         with pytest.raises(calc.APITimeoutError):
-            await client.get_readyz()
+            await client.get_metrics()
         none = Recorder(httpx.Response(503))
         client = AsyncClient(BASE, http_client=none.async_http())
         with pytest.raises(calc.InternalServerError):

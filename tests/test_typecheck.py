@@ -85,37 +85,92 @@ def test_allowlists_hold_no_root_model_entry_without_root_models(golden_copy: tu
         assert (written, entries) == (["stubtest-allowlist.txt"], [])
 
 
-#: A caller of the scoring client passes plain mappings wherever a model is expected, alone or
-#: in a list (DESIGN §2a: validated client-side), and mixes them with model instances.
-_MAPPING_CALLER = '''
-from typing import Any
-
+#: A caller of the scoring client passes plain data wherever a model is expected, alone or in a
+#: list (DESIGN §2a: validated client-side), mixed with model instances. Plain data is typed by
+#: the request models' typed dicts (wire names as keys), enum values may be given as strings,
+#: and sequence arguments take any sequence of a compatible type.
+_PLAIN_CALLER = '''
 from fraud_scoring_client import AsyncClient, Client, Transaction
+from fraud_scoring_client.params import TransactionParam
 
 
-def call(client: Client, rows: list[dict[str, Any]]) -> None:
-    client.score(transaction={"transaction_id": "t", "amount": 1.0})
+def call(client: Client, rows: list[TransactionParam]) -> None:
+    client.score(transaction={"transaction_id": "t", "amount": 1.0, "channel": "web", "from": "acct", "3ds-verified": True})
+    client.score(transaction={"transaction_id": "t", "amount": 1, "items": ({"sku": "a", "unit_price": 2},), "tags": ["x"]})
     client.score_batch(transactions=rows)
     client.score_batch(transactions=[Transaction(transaction_id="t", amount=1.0), {"transaction_id": "u", "amount": 2.0}])
     client.score_batch(transactions=(Transaction(transaction_id="t", amount=1.0),))
 
 
-async def call_async(client: AsyncClient, rows: list[dict[str, Any]]) -> None:
+async def call_async(client: AsyncClient, rows: list[TransactionParam]) -> None:
     await client.score_batch(transactions=rows)
 '''
+#: Each of these fails at the server (or in client-side validation): it must fail type checking.
+_WRONG_CALLS = {
+    "not-a-model": "client.score_batch(transactions=[1, 2])",
+    "misspelt-key": 'client.score(transaction={"transaction_idd": "t", "amount": 1.0})',
+    "missing-key": 'client.score(transaction={"amount": 1.0})',
+    "unknown-enum-value": 'client.score(transaction={"transaction_id": "t", "amount": 1.0, "channel": "fax"})',
+    "none-for-required": 'client.score(transaction={"transaction_id": None, "amount": 1.0})',
+    "untyped-dicts": "client.score_batch(transactions=rows)",
+}
 _WRONG_CALLER = '''
+from typing import Any
+
 from fraud_scoring_client import Client
 
 
-def call(client: Client) -> None:
-    client.score_batch(transactions=[1, 2])
+def call(client: Client, rows: list[dict[str, Any]]) -> None:
+    {call}
+'''
+_MYPY_ERRORS = ("[list-item]", "[arg-type]", "[typeddict-item]", "[typeddict-unknown-key]", "[dict-item]")
+
+
+def test_model_parameters_accept_typed_plain_data_under_mypy(tmp_path: Path) -> None:
+    (tmp_path / "caller.py").write_text(_PLAIN_CALLER)
+    result = _run([sys.executable, "-m", "mypy", "--strict", "--no-incremental", "caller.py"], tmp_path, installed(GOLDEN / "scoring"))
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+@pytest.mark.parametrize("call", list(_WRONG_CALLS.values()), ids=list(_WRONG_CALLS))
+def test_wrong_plain_data_fails_under_mypy(call: str, tmp_path: Path) -> None:
+    (tmp_path / "caller.py").write_text(_WRONG_CALLER.replace("{call}", call))
+    result = _run([sys.executable, "-m", "mypy", "--strict", "--no-incremental", "caller.py"], tmp_path, installed(GOLDEN / "scoring"))
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert any(code in result.stdout for code in _MYPY_ERRORS), result.stdout
+
+
+#: A caller of an Open Inference Protocol client's tensor-first calls, REST and gRPC, sync and async.
+_OIP_CALLER = '''
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from k_serve_model_server_client import AsyncClient, AsyncGrpcClient, Client, GrpcClient, Tensor
+
+
+def call(client: Client, grpc_client: GrpcClient) -> npt.NDArray[Any]:
+    x = np.ones((2, 3), np.float32)
+    outputs: dict[str, npt.NDArray[Any]] = client.infer_arrays(
+        model_name="m", inputs={"x": x, "t": Tensor(["a"], "BYTES")}, outputs=["y"], binary=False
+    )
+    ready: bool = client.is_model_ready("m", "1") and grpc_client.is_model_ready("m")
+    client.binary_extension = True
+    more = grpc_client.infer_arrays(model_name="m", inputs={"x": [[1.0, 2.0]]}, timeout=5.0, extra_headers={"a": "b"})
+    return outputs["y"] if ready else more["y"]
+
+
+async def call_async(client: AsyncClient, grpc_client: AsyncGrpcClient) -> None:
+    await client.infer_arrays(model_name="m", inputs={"x": np.zeros(3)})
+    await grpc_client.infer_arrays(model_name="m", inputs={"x": np.zeros(3)}, model_version="2")
 '''
 
 
-@pytest.mark.parametrize("source, ok", [(_MAPPING_CALLER, True), (_WRONG_CALLER, False)], ids=["mappings", "wrong"])
-def test_model_parameters_accept_plain_mappings_under_mypy(source: str, ok: bool, tmp_path: Path) -> None:
-    (tmp_path / "caller.py").write_text(source)
-    result = _run([sys.executable, "-m", "mypy", "--strict", "--no-incremental", "caller.py"], tmp_path, installed(GOLDEN / "scoring"))
-    assert (result.returncode == 0) is ok, result.stdout + result.stderr
-    if not ok:
-        assert "[list-item]" in result.stdout or "[arg-type]" in result.stdout, result.stdout
+def test_oip_tensor_calls_type_check_under_mypy(tmp_path: Path) -> None:
+    (tmp_path / "caller.py").write_text(_OIP_CALLER)
+    result = _run([sys.executable, "-m", "mypy", "--strict", "--no-incremental", "caller.py"], tmp_path, installed(GOLDEN / "kserve"))
+    assert result.returncode == 0, result.stdout + result.stderr
+    (tmp_path / "caller.py").write_text(_OIP_CALLER.replace('binary=False', 'binary="no"'))
+    wrong = _run([sys.executable, "-m", "mypy", "--strict", "--no-incremental", "caller.py"], tmp_path, installed(GOLDEN / "kserve"))
+    assert wrong.returncode != 0 and "[arg-type]" in wrong.stdout, wrong.stdout

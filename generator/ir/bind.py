@@ -6,11 +6,13 @@ import ast
 
 from ..errors import SvcgenError
 from ..models import ModelModule
+from ..params import Params, plan_params
 from .model import Api, TypeRef
 
 #: Where names used in annotations come from when the model module did not import them.
 _BUILTIN_SOURCES = {
     "Any": "typing",
+    "Literal": "typing",
     "Mapping": "collections.abc",
     "Sequence": "collections.abc",
     "FileInput": "._runtime",
@@ -23,6 +25,7 @@ _CHECKING_MODULES = ("numpy", "numpy.typing", "os", "pandas", "pathlib", "PIL.Im
 
 def bind_types(api: Api, models: ModelModule) -> None:
     """Fill every ``TypeRef.annotation`` and the client module's imports."""
+    plain: list[TypeRef] = []
     for op in api.operations:
         for param in op.arguments:
             _bind(param.type, models)
@@ -30,13 +33,18 @@ def bind_types(api: Api, models: ModelModule) -> None:
                 optional = " | None" if param.type.annotation.endswith("| None") else ""
                 param.type.annotation = param.codec.input_annotation() + optional
             elif param.location == "body" and op.body is not None and op.body.kind in ("json", "form"):
-                param.type.annotation = accept_mappings(param.type.annotation, models)
+                plain.append(param.type)
+            else:
+                param.type.annotation = accept_values(param.type.annotation, models)
         if op.body is not None:
             _bind(op.body.model, models)
             op.body.model.runtime = runtime_annotation(op.body.model.annotation, models, api.lazy_models)
         if op.response.type is not None:
             _bind(op.response.type, models)
             op.response.type.runtime = runtime_annotation(op.response.type.annotation, models, api.lazy_models)
+    api.params = plan_params([ref.annotation for ref in plain], models)
+    for ref in plain:
+        ref.annotation = api.params.argument(ref.annotation)
     kept = set(models.classes)
     api.public_models = sorted(name for name in kept if name not in api.internal_models)
     api.checking_imports = _checking_modules(api)
@@ -102,41 +110,10 @@ class _QualifyModels(ast.NodeTransformer):
         return ast.Attribute(ast.Name("_models"), node.id)
 
 
-def accept_mappings(annotation: str, models: ModelModule) -> str:
-    """``Transaction | None`` → ``Transaction | Mapping[str, Any] | None``, and a container of
-    models ``list[Transaction]`` → ``Sequence[Transaction | Mapping[str, Any]]`` (``Sequence``:
-    a ``list[dict[str, Any]]`` is not a ``list`` of the union): a plain mapping is validated
-    into the model."""
-    alternatives = _widened(ast.parse(annotation, mode="eval").body, models)
-    return annotation if alternatives is None else " | ".join(alternatives)
-
-
-def _widened(node: ast.expr, models: ModelModule) -> list[str] | None:
-    """The union members of ``node`` accepting plain mappings for the models in it; ``None`` if
-    it holds no model."""
-    members = _union_members(node)
-    if len(members) > 1:
-        parts = [_widened(member, models) for member in members]
-        if all(part is None for part in parts):
-            return None
-        found = [text for part, member in zip(parts, members) for text in (part or [ast.unparse(member)])]
-        return list(dict.fromkeys(found))
-    if isinstance(node, ast.Name) and node.id in models.classes and node.id not in models.enums:
-        return [node.id, "Mapping[str, Any]"]
-    if isinstance(node, ast.Subscript) and isinstance(node.value, ast.Name):
-        if node.value.id in ("list", "Sequence"):
-            item = _widened(node.slice, models)
-            return None if item is None else [f"Sequence[{' | '.join(item)}]"]
-        if node.value.id in ("dict", "Mapping") and isinstance(node.slice, ast.Tuple) and len(node.slice.elts) == 2:
-            value = _widened(node.slice.elts[1], models)
-            return None if value is None else [f"Mapping[{ast.unparse(node.slice.elts[0])}, {' | '.join(value)}]"]
-    return None
-
-
-def _union_members(node: ast.expr) -> list[ast.expr]:
-    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.BitOr):
-        return [*_union_members(node.left), *_union_members(node.right)]
-    return [node]
+def accept_values(annotation: str, models: ModelModule) -> str:
+    """``Stage`` → ``Stage | Literal["dev", "prod"]`` for a ``str`` enum: an argument may be given
+    as the member or as its value, as the server accepts either."""
+    return Params(models=models).argument(annotation, containers=False) if models.string_enums else annotation
 
 
 def _imports(api: Api, models: ModelModule) -> list[tuple[str, list[str]]]:
@@ -158,8 +135,11 @@ def _imports(api: Api, models: ModelModule) -> list[tuple[str, list[str]]]:
     if any({"extra_headers", "extra_query"} & set(op.call_options) for op in api.operations):
         by_module["collections.abc"] = {"Mapping"}
     model_classes = set(models.classes)
+    param_names = set(api.params.names.values()) if api.params is not None else set()
     for name in names:
-        if name in model_classes:
+        if name in param_names:
+            by_module.setdefault(".params", set()).add(name)
+        elif name in model_classes:
             by_module.setdefault(".models", set()).add(name)
         elif name in models.imports:
             # ``int as int_aliased``: the models stage's name for a type a field name shadows

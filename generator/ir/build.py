@@ -18,7 +18,7 @@ from .oip import oip_prefix
 from .operations import METHODS, OperationBuilder
 from .opnames import base_name, disambiguate
 from .registry import SchemaRegistry
-from .schemas import component_names, rewrite_refs
+from .schemas import component_names, error_only, output_copies, rewrite_refs
 from .security import read_security
 
 DEFAULT_PACKAGE_VERSION = "0.1.0"
@@ -36,16 +36,29 @@ def build_api(
     title = str(info.get("title") or "API")
     package = package or naming.package_name(title)
     components = (document.get("components") or {}).get("schemas") or {}
-    names = component_names([str(key) for key in components], set(naming.PACKAGE_NAMES))
+    copies = output_copies(components)
+    errors = error_only(document)
+    names = component_names([str(key) for key in components if str(key) not in copies], set(naming.PACKAGE_NAMES))
+    names.update({key: names[original] for key, original in copies.items()})
+    oip = oip_prefix(document)  # before the references are renamed away from the components' keys
     document = rewrite_refs(document, names)
-    renamed_components = {names[str(key)]: schema for key, schema in (document.get("components") or {}).get("schemas", {}).items()}
+    renamed_components = {
+        names[str(key)]: schema for key, schema in (document.get("components") or {}).get("schemas", {}).items() if str(key) not in copies
+    }
     registry = SchemaRegistry(renamed_components, names)
+    registry.internal.update(names[key] for key in errors)
     builder = OperationBuilder(document, registry, diagnostics)
 
     found: list[tuple[str, str, dict[str, Any], dict[str, Any]]] = []
+    bentoml = is_bentoml(document)
     for path, item in (document.get("paths") or {}).items():
         if not isinstance(item, dict):
             raise SvcgenError("path item is not an object", where=str(path)[:80])
+        if bentoml and _is_infrastructure(item):
+            if path in BENTOML_PROBES:
+                continue  # the client's is_live() and is_ready()
+            if path == BENTOML_METRICS:
+                item = {**item, "get": _text_answer(item["get"])}
         found.extend((method, str(path), item, item[method]) for method in METHODS if isinstance(item.get(method), dict))
     names = disambiguate([(base_name(method, path, op), path) for method, path, _item, op in found])
     operations = []
@@ -75,12 +88,33 @@ def build_api(
         ready_path=_probe_path(document, READY_PATHS) or "readyz",
         api_key=security.api_key,
         basic_auth=security.basic,
-        oip_prefix=oip_prefix(document),
+        oip_prefix=oip,
     )
     return api, diagnostics
 
 
 #: Health probes, most specific first (BentoML, KServe / Open Inference Protocol, common names).
+#: BentoML's health probes, which ``is_live()``/``is_ready()`` call: no operations of their own.
+BENTOML_PROBES = ("/healthz", "/livez", "/readyz")
+#: BentoML's Prometheus text, declared without a media type.
+BENTOML_METRICS = "/metrics"
+
+
+def _is_infrastructure(item: dict[str, Any]) -> bool:
+    op = item.get("get")
+    return isinstance(op, dict) and op.get("tags") == ["Infrastructure"] and set(item) == {"get"}
+
+
+def _text_answer(op: dict[str, Any]) -> dict[str, Any]:
+    """The operation with its 200 answer declared as text (what the metrics endpoint sends)."""
+    responses = op.get("responses") if isinstance(op.get("responses"), dict) else {}
+    ok = responses.get("200")
+    if not isinstance(ok, dict) or ok.get("content"):
+        return op
+    text = {"text/plain": {"schema": {"type": "string"}}}
+    return {**op, "responses": {**responses, "200": {**ok, "content": text}}}
+
+
 LIVE_PATHS = ("/livez", "/v2/health/live", "/health/live", "/healthz", "/health")
 READY_PATHS = ("/readyz", "/v2/health/ready", "/health/ready", "/healthz", "/health")
 #: A task API's companions: kind → (method, suffix).

@@ -8,10 +8,13 @@ stage will turn into Python) and are bound to annotation source text by
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from .naming import pascal
 from .payloads import Codec
+
+if TYPE_CHECKING:
+    from ..params import Params
 
 Location = Literal["path", "query", "header", "cookie", "body"]
 ResponseKind = Literal["json", "text", "bytes", "none"]
@@ -237,6 +240,8 @@ class Api:
     api_key: tuple[str, str] | None = None
     #: The document declares HTTP basic auth (``auth=(user, password)``).
     basic_auth: bool = False
+    #: The typed dicts of the request models (``svcgen.params``), once types are bound.
+    params: Params | None = None
     #: An Open Inference Protocol server (see ``svcgen.ir.oip``): the path before ``v2/``
     #: (``""`` at the root); None for other APIs.
     oip_prefix: str | None = None
@@ -253,6 +258,15 @@ class Api:
         if not self.lazy_models:
             return []
         return next((names for module, names in self.model_imports if module == ".models"), [])
+
+    @property
+    def example_operations(self) -> list[Operation]:
+        """Operations for the README's first example, best first: plain calls that take arguments
+        (not tasks or streams), then any that take arguments, then the rest."""
+        def rank(op: Operation) -> int:
+            return (0 if op.arguments else 2) + (0 if op.task is None and not op.response.stream else 1)
+
+        return sorted(self.operations, key=rank)
 
     @property
     def codecs(self) -> list[Codec]:

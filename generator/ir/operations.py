@@ -109,8 +109,9 @@ class OperationBuilder:
             return None
         media_type, kind, schema, encoding = choice
         bentoml = "x-bentoml-name" in op
+        root = bentoml and (isinstance(op.get(INPUT), dict) or is_root_input(schema))
         # BentoML never marks a body required, but a root (positional) input always is.
-        required = request_body.get("required") is True or isinstance(op.get(INPUT), dict)
+        required = request_body.get("required") is True or root
         root_codec = raw_codec(op.get(INPUT), media_type, True) if isinstance(op.get(INPUT), dict) else None
         if kind in ("text", "bytes"):
             codec = root_codec or _raw_body_codec(kind, media_type)
@@ -121,7 +122,7 @@ class OperationBuilder:
         component = self._bentoml_input(op) if bentoml else None
         model = component or self.registry.model_for(schema, f"{stem}Body", prefer=self._tie_back_preference(op))
         resolved = self.registry.resolved({"$ref": f"#/components/schemas/{component}"} if component else schema)
-        fields = self._flatten(model, resolved, taken, kind, encoding)
+        fields = None if root else self._flatten(model, resolved, taken, kind, encoding)
         json_fields = sorted(key for key, value in encoding.items() if _is_json_media(value))
         if fields is not None:
             self.registry.mark_flattened(model)
@@ -228,3 +229,13 @@ def _content_schema(param: dict[str, Any]) -> Any:
 
 def _text(value: Any) -> str | None:
     return value if isinstance(value, str) and value.strip() else None
+
+
+def is_root_input(schema: Any) -> bool:
+    """A BentoML root (positional-only) input's body schema, as ``/docs.json`` writes it: the
+    parameter's own model, titled ``<Model>IODescriptor`` (and marked ``root_input``), where
+    every other API's body is its ``Input`` object of parameters."""
+    if not isinstance(schema, dict):
+        return False
+    title = schema.get("title")
+    return schema.get("root_input") is True or (isinstance(title, str) and title.endswith("IODescriptor") and title != "IODescriptor")

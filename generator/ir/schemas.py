@@ -34,6 +34,60 @@ def component_names(keys: list[str], reserved: set[str]) -> dict[str, str]:
     return {key: names[key] for key in keys}
 
 
+def output_copies(components: dict[str, Any]) -> dict[str, str]:
+    """BentoML's ``<Model>IODescriptor`` components that are copies of ``<Model>`` (an API's output
+    or root input, written again without the docstring): key → the original's key. The copy would
+    be a second class (``Review2``) in the public surface."""
+    copies: dict[str, str] = {}
+    for key, schema in components.items():
+        original = str(key)[: -len(BENTOML_OUTPUT_SUFFIX)] if str(key).endswith(BENTOML_OUTPUT_SUFFIX) else None
+        if original and original in components and _shape(schema) == _shape(components[original]):
+            copies[str(key)] = original
+    return copies
+
+
+def error_only(document: dict[str, Any]) -> set[str]:
+    """Components only error answers (4xx, 5xx) use, directly or not: BentoML's
+    ``InvalidArgument``/``NotFound``/``InternalServerError`` bodies, which errors carry as
+    ``.body``, are no API models of their own."""
+    success: list[Any] = []
+    errors: list[Any] = []
+    for item in (document.get("paths") or {}).values():
+        for op in item.values() if isinstance(item, dict) else ():
+            if not isinstance(op, dict):
+                continue
+            responses = op.get("responses") if isinstance(op.get("responses"), dict) else {}
+            for code, answer in responses.items():
+                (errors if str(code)[:1] in ("4", "5") else success).append(answer)
+            success.extend(value for key, value in op.items() if key != "responses")
+        success.extend(value for key, value in item.items() if key not in METHOD_KEYS) if isinstance(item, dict) else None
+    components = (document.get("components") or {}).get("schemas") or {}
+    return _reached(errors, components) - _reached(success, components)
+
+
+#: Keys of a path item that hold operations.
+METHOD_KEYS = frozenset({"get", "put", "post", "delete", "options", "head", "patch", "trace"})
+
+
+def _reached(roots: list[Any], components: dict[str, Any]) -> set[str]:
+    """The component keys ``roots`` refer to, directly or through other components."""
+    found: set[str] = set()
+    stack = list(roots)
+    while stack:
+        node = stack.pop()
+        if isinstance(node, list):
+            stack.extend(node)
+        elif isinstance(node, dict):
+            ref = node.get("$ref")
+            if isinstance(ref, str) and ref.startswith(SCHEMA_PREFIX):
+                key = _unescape(ref[len(SCHEMA_PREFIX) :].partition("/")[0])
+                if key not in found and key in components:
+                    found.add(key)
+                    stack.append(components[key])
+            stack.extend(value for name, value in node.items() if name != "$ref")
+    return found
+
+
 def _clean_base(key: str) -> str:
     if key.endswith(BENTOML_INPUT_SEPARATOR) and len(key) > len(BENTOML_INPUT_SEPARATOR):
         return naming.pascal(key[: -len(BENTOML_INPUT_SEPARATOR)]) + "Input"
@@ -137,5 +191,5 @@ class TieBack:
 
 def _shape(schema: Any) -> str:
     if isinstance(schema, dict):
-        schema = {k: v for k, v in schema.items() if k not in ("title", "description")}
+        schema = {k: v for k, v in schema.items() if k not in ("title", "description", "root_input")}
     return json.dumps(schema, sort_keys=True, default=str)

@@ -13,7 +13,7 @@ from fraud_scoring_client.models import Channel, RiskLevel
 TRANSACTION = Transaction(
     transaction_id="t-1",
     amount=2500.0,
-    channel=Channel.MOBILE,
+    channel=Channel.mobile,
     **{"from": "acct-9", "3ds-verified": True},
 )
 PLAIN = {"transaction_id": "t-2", "amount": 12.5, "currency": "EUR"}
@@ -36,7 +36,7 @@ def check_sync(url: str) -> int:
         assert isinstance(batch, BatchResult) and len(batch.results) == 2
         assert batch.timeout == 3.5 and batch.streamed is True, batch
         assert client.risk_level(score=0.95) in ("high", "medium", "low")
-        client.get_readyz()
+        assert client.is_ready()
     return 6
 
 

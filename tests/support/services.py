@@ -33,6 +33,7 @@ EXAMPLES: dict[str, str] = {
     "arrays": "service:Arrays",
     "vision": "service:Vision",
     "jobs": "service:Jobs",
+    "reviews": "service:Reviews",
 }
 
 READY_TIMEOUT = 90.0
