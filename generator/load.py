@@ -72,13 +72,13 @@ def load(
             url, text, found = find_document(fetcher, source)
             notes.extend(found)
             origin = url
-            document = absolutize_servers(parse_text(text, safe_url(url)), url)
+            document = absolutize_servers(parse_text(text, safe_url(url), notes), url)
             if is_bentoml(document) and not _has_facts(document):
                 document, merged = _merge_schema_json(fetcher, document, url)
                 notes.extend(merged)
         else:
             origin = str(Path(source).resolve())
-            document = parse_text(_read_file(Path(source), max_bytes), source)
+            document = parse_text(_read_file(Path(source), max_bytes), source, notes)
         if has_external_refs(document):
             read = functools.partial(_read_other, fetcher, max_bytes)
             bundler = Bundler(origin, remote=scheme in ("http", "https"), allow_remote=allow_remote_refs, read=read, root=ref_root)
@@ -149,8 +149,12 @@ def _read_file(path: Path, max_bytes: int) -> str:
         raise SvcgenError(f"{path}: cannot read ({exc.strerror or exc})") from None
 
 
-def parse_text(text: str, where: str) -> dict[str, Any]:
-    """Parse a JSON or YAML document into a mapping."""
+def parse_text(text: str, where: str, notes: list[str] | None = None) -> dict[str, Any]:
+    """Parse a JSON or YAML document into a mapping.
+
+    JSON that is not strict JSON but is YAML (a trailing comma, as hand-edited documents have) is
+    read as YAML, as the OpenAPI validators and other generators read it, with a note in ``notes``.
+    """
     stripped = text.lstrip()
     if not stripped:
         raise SvcgenError(f"{where}: empty document")
@@ -159,7 +163,10 @@ def parse_text(text: str, where: str) -> dict[str, Any]:
         try:
             document = json.loads(text)
         except json.JSONDecodeError as exc:
-            raise SvcgenError(f"{where}: invalid JSON ({exc.msg} at line {exc.lineno})") from None
+            problem = f"{exc.msg} at line {exc.lineno}"
+            document = _json_as_yaml(text, where, problem)
+            if notes is not None:
+                notes.append(f"not strict JSON ({problem}); read as YAML, which accepts it")
         except RecursionError:
             raise SvcgenError(f"{where}: document nests deeper than {MAX_DEPTH} levels") from None
         check_depth(document, where)
@@ -169,6 +176,15 @@ def parse_text(text: str, where: str) -> dict[str, Any]:
     if not isinstance(document, dict):
         raise SvcgenError(f"{where}: not an OpenAPI document (expected a mapping at the top)")
     return document
+
+
+def _json_as_yaml(text: str, where: str, problem: str) -> Any:
+    """The document as YAML, or the JSON error when YAML refuses it too."""
+    try:
+        scan_yaml(text, where)
+        return _load_yaml(text, where)
+    except SvcgenError:
+        raise SvcgenError(f"{where}: invalid JSON ({problem})") from None
 
 
 class _DocumentLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]

@@ -4,7 +4,7 @@ The peer suite is datamodel-code-generator's own ``tests/data/openapi`` folder
 (see its ``SOURCES.md``), read in place: ``$SVCGEN_PEER_SUITE``, else
 ``<repo>/../shared/peer-suites/datamodel-code-generator/openapi``, else the
 workspace's copy. Every file at the top of the folder is run (a few are not
-OpenAPI documents at all: invalid JSON, bare schemas; svcgen must refuse those
+OpenAPI documents at all: bare schemas and data files; svcgen must refuse those
 cleanly); in subfolders only the files that are documents (a mapping with a
 top-level ``openapi`` key), since the rest are fragments that documents reach
 through ``$ref``.

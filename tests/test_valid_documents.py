@@ -93,6 +93,18 @@ def test_keys_that_collide_as_json_are_refused() -> None:
         generate(document)
 
 
+def test_json_with_a_trailing_comma_is_read_as_yaml_with_a_note(tmp_path: Path) -> None:
+    text = '{"openapi": "3.0.3", "info": {"title": "Comma", "version": "1"},\n "paths": {},\n "components": {"schemas": {"A": {"type": "string"},}},\n}\n'
+    loaded = load(str(write(tmp_path, "comma.json", text)))
+    assert loaded.document["components"]["schemas"] == {"A": {"type": "string"}}
+    assert any("not strict JSON" in note and "line 3" in note for note in loaded.notes), loaded.notes
+
+
+def test_json_that_yaml_refuses_too_keeps_the_json_error(tmp_path: Path) -> None:
+    with pytest.raises(SvcgenError, match=r"invalid JSON \(Expecting"):
+        load(str(write(tmp_path, "broken.json", '{"openapi": "3.0.3",, "info": {}}')))
+
+
 # --- 3. boolean schemas ------------------------------------------------------------------
 
 
