@@ -22,17 +22,17 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .config import Config
-from .errors import SvcgenError
+from .core.errors import SvcgenError
 from .ir import build_api
 from .ir.bind import bind_types
 from .ir.model import Api, Operation
 from .ir.naming import PACKAGE_NAMES
 from .ir.payloads import Codec
-from .jsondata import json_document
+from .source.jsondata import json_document
 from .models import ModelModule, generate_models
 from .params import declared
 from .pipeline import fetch
-from .spec import parse
+from .source.spec import parse
 
 REQUEST = "request"
 RESPONSE = "response"

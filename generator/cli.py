@@ -15,7 +15,6 @@ from typing import Any
 
 import click
 
-from . import __version__
 from .cli_build import build_command
 from .cli_check import check_command
 from .cli_common import (
@@ -32,7 +31,8 @@ from .cli_common import (
 )
 from .cli_diff import diff_command
 from .config import Config
-from .errors import SvcgenError
+from .core.errors import SvcgenError
+from .core.version import __version__
 from .pipeline import fetch, generate
 from .project_config import override
 from .write import WriteReport

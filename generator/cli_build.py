@@ -23,7 +23,7 @@ from .cli_common import (
     validated_version,
 )
 from .config import Config
-from .errors import SvcgenError
+from .core.errors import SvcgenError
 from .project_config import find_config, load_clients, override
 from .wheel import build_dists
 

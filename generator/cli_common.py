@@ -17,12 +17,12 @@ from typing import Any, NoReturn, TypeVar
 import click
 
 from .config import Config
-from .errors import Diagnostic, SvcgenError
+from .core.errors import Diagnostic, SvcgenError
 from .format import FORMATTERS
 from .http_library import HTTP_LIBRARIES
-from .limits import DEFAULT_MAX_BYTES
+from .source.limits import DEFAULT_MAX_BYTES
 from .project_config import find_config, load_clients, override
-from .secrets import SECRETS
+from .source.secrets import SECRETS
 from .validate import package_name, package_version
 
 F = TypeVar("F", bound=Callable[..., Any])

@@ -24,7 +24,7 @@ from .cli_common import (
     source_settings,
 )
 from .config import Config
-from .errors import SvcgenError
+from .core.errors import SvcgenError
 from .project_config import override
 
 

@@ -27,10 +27,10 @@ from .redeclared import conflicting_parents, inlined_parents
 from .defaults import NO_DEFAULT, Resolver, empty_collection_defaults, fit_default, schema_types
 from .discriminators import fitted_discriminator
 from .enums import prepared_enum, without_enum_bases
-from .errors import SvcgenError
-from .escape import clean_text
+from .core.errors import SvcgenError
+from .core.escape import clean_text
 from .ir.naming import snake, unique
-from .schema_keys import model_schema
+from .source.schema_keys import model_schema
 from .model_fixups import (
     escape_invisible,
     forget_trees,

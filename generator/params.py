@@ -13,7 +13,7 @@ import ast
 import keyword
 from dataclasses import dataclass, field
 
-from .escape import literal
+from .core.escape import literal
 from .ir.naming import PACKAGE_NAMES, unique
 from .models import ModelModule
 

@@ -34,9 +34,9 @@ from typing import Any
 
 from .config import Config
 from .http_library import HTTP_LIBRARIES
-from .errors import SvcgenError
+from .core.errors import SvcgenError
 from .format import FORMATTERS
-from .limits import DEFAULT_MAX_BYTES
+from .source.limits import DEFAULT_MAX_BYTES
 from .validate import environment_value, package_name, package_version
 
 if sys.version_info >= (3, 11):

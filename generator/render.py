@@ -9,7 +9,7 @@ from typing import Any
 
 import jinja2
 
-from . import escape
+from .core import escape
 from .allowlist import stubtest_allowlists, versioned_files
 from .http_library import LIBRARIES
 from .ir.model import Api, Operation

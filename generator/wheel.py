@@ -34,7 +34,7 @@ from pathlib import Path
 from packaging.requirements import InvalidRequirement, Requirement
 
 from .config import Config
-from .errors import Diagnostic, SvcgenError
+from .core.errors import Diagnostic, SvcgenError
 from .pipeline import generate
 
 #: 1980-01-01T00:00:00Z: fixed, machine-independent, and the minimum a zip supports.

@@ -23,7 +23,7 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .errors import SvcgenError
+from .core.errors import SvcgenError
 from .manifest import Owned, owned_files, provenance_path, sha256_file, sha256_text
 from .paths import check_paths, through_link, visible_files
 from .transaction import STAGE, Plan, apply, recover

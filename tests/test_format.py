@@ -14,9 +14,9 @@ sys.path.insert(0, str(REPO_ROOT / "fixtures"))
 from regenerate import Golden, golden_specs  # noqa: E402
 
 from svcgen import build_files  # noqa: E402
-from svcgen.errors import SvcgenError  # noqa: E402
+from svcgen.core.errors import SvcgenError  # noqa: E402
 from svcgen.format import format_tree  # noqa: E402
-from svcgen.load import load  # noqa: E402
+from svcgen.source.load import load  # noqa: E402
 
 
 @pytest.mark.parametrize("golden", golden_specs(), ids=lambda golden: golden.stem)

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 from svcgen import Config, SvcgenError, build_files
-from svcgen.load import load
+from svcgen.source.load import load
 from svcgen.manifest import PROVENANCE, sha256_text
 from svcgen.transaction import STAGE, recover
 from svcgen.write import write_tree

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import ast
 
-from ..errors import SvcgenError
+from ..core.errors import SvcgenError
 from ..models import ModelModule
 from ..params import Params, plan_params
 from .model import Api, TypeRef

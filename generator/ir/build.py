@@ -8,9 +8,9 @@ from urllib.parse import urlsplit
 import httpx
 from packaging.version import InvalidVersion, Version
 
-from ..errors import Diagnostic, SvcgenError
+from ..core.errors import Diagnostic, SvcgenError
 from . import naming
-from ..bentoml_facts import TASK, is_bentoml
+from ..source.bentoml_facts import TASK, is_bentoml
 from .model import Api, Operation, TaskRoutes
 from .local_refs import inline_local_refs
 from .never import drop_never

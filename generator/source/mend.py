@@ -21,7 +21,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .errors import Diagnostic
+from ..core.errors import Diagnostic
 
 #: Fields that only document: dropped when malformed.
 DOCUMENTATION = frozenset(

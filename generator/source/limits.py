@@ -27,7 +27,7 @@ from typing import Any
 
 import yaml
 
-from .errors import SvcgenError
+from ..core.errors import SvcgenError
 
 #: Deepest nesting of mappings and lists accepted (4x the deepest real document).
 MAX_DEPTH = 100

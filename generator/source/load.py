@@ -20,7 +20,7 @@ import yaml
 from .bentoml_facts import OUTPUT, is_bentoml, merge_facts
 from .bundle import Bundler, has_external_refs
 from .discover import SPEC_SUFFIXES, find_document
-from .errors import SvcgenError
+from ..core.errors import SvcgenError
 from .fetch import Fetcher, safe_url
 from .limits import DEFAULT_MAX_BYTES, MAX_DEPTH, check_depth, scan_yaml
 from .secrets import MASK, SECRETS
@@ -51,8 +51,8 @@ def load(
     """Read ``source`` (a service base URL, a spec URL or a local file).
 
     ``ref_root`` widens where relative file ``$ref``s of a local spec may point (see
-    :mod:`svcgen.bundle`). ``token`` and ``headers`` go only to ``source``'s origin; they are masked
-    wherever the document might echo them back (see :mod:`svcgen.secrets`).
+    :mod:`svcgen.source.bundle`). ``token`` and ``headers`` go only to ``source``'s origin; they are masked
+    wherever the document might echo them back (see :mod:`svcgen.source.secrets`).
     """
     SECRETS.add(token)
     for _name, value in headers:

@@ -24,7 +24,7 @@ from __future__ import annotations
 
 from urllib.parse import urljoin, urlsplit, urlunsplit
 
-from .errors import SvcgenError
+from ..core.errors import SvcgenError
 from .fetch import Fetcher, safe_url
 
 SPEC_SUFFIXES = (".json", ".yaml", ".yml")

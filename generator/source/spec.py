@@ -7,12 +7,14 @@ from typing import Any
 from openapi_pydantic.v3.v3_1 import OpenAPI
 from pydantic import ValidationError
 
-from .errors import Diagnostic, SvcgenError
+from ..core.errors import Diagnostic, SvcgenError
 from .limits import check_depth, check_ref_cycles
 from .mend import mend
 from .normalize import normalize
 
 
+#: The keys of a path item that hold operations (later stages read operations under these only).
+METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 #: Rounds of mending (each mends every defect validation reported; a mended ``info`` can uncover more).
 MEND_ROUNDS = 4
 
@@ -23,7 +25,7 @@ def parse(raw: dict[str, Any], notes: list[Diagnostic] | None = None) -> tuple[d
     Later stages read the normalised dict (it keeps every schema keyword
     exactly as written); the model is the proof that the document is
     well-formed OpenAPI, and gives one clear error where it is not. Defects
-    that change nothing in the client are mended (:mod:`svcgen.mend`), with a
+    that change nothing in the client are mended (:mod:`svcgen.source.mend`), with a
     warning in ``notes`` for each.
     """
     notes = [] if notes is None else notes

@@ -11,8 +11,8 @@ from __future__ import annotations
 from fnmatch import fnmatchcase
 from typing import Any
 
-from .errors import SvcgenError
-from .ir.operations import METHODS
+from ..core.errors import SvcgenError
+from .spec import METHODS
 
 
 def select_operations(

@@ -14,7 +14,7 @@ from urllib.parse import unquote
 
 from .boolean_schemas import expand_booleans
 from .bundle import is_external, is_reference
-from .errors import SvcgenError
+from ..core.errors import SvcgenError
 from .limits import MAX_DEPTH
 
 JSON_SCHEMA_TYPES = frozenset({"string", "number", "integer", "boolean", "array", "object", "null"})

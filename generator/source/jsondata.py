@@ -1,6 +1,6 @@
 """The document as JSON data: string keys, JSON values, whoever built the mapping.
 
-A document read by :mod:`svcgen.load` is already JSON data. A library caller
+A document read by :mod:`svcgen.source.load` is already JSON data. A library caller
 may pass what ``yaml.safe_load`` gave them instead: integer keys next to
 string ones (``responses: {200: ..., default: ...}``), ``true``/``null``
 keys, dates. Every later stage, and the document's hash, then sees the same
@@ -14,7 +14,7 @@ from __future__ import annotations
 import datetime
 from typing import Any
 
-from .errors import SvcgenError
+from ..core.errors import SvcgenError
 from .limits import check_depth
 
 

@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urljoin, urlsplit
 
-from .errors import SvcgenError
+from ..core.errors import SvcgenError
 
 #: Most other documents one spec may pull in.
 MAX_DOCUMENTS = 100
