@@ -11,14 +11,14 @@ from .core.errors import Diagnostic
 from .core.version import __version__
 from .format import format_tree
 from .ir import build_api
-from .ir.bind import bind_types
+from .models.bind import bind_types
 from .ir.naming import PACKAGE_NAMES
 from .source.jsondata import json_document
 from .source.load import Loaded, load
 from .manifest import add_manifest
-from .models import generate_models
+from .models.generate import generate_models
 from .source.select import select_operations
-from .split import LAZY_THRESHOLD
+from .models.split import LAZY_THRESHOLD
 from .render import document_hash, render_package, render_pyproject
 from .source.spec import parse
 from .stubs import add_stubs

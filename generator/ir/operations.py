@@ -9,7 +9,6 @@ from ..core.errors import Diagnostic, SvcgenError
 from . import naming
 from .media import choose_body_media, choose_response
 from ..source.bentoml_facts import INPUT
-from ..source.spec import METHODS
 from .model import Body, Operation, Param, PathPart, TypeRef
 from .payloads import Codec, codec_for, raw_codec
 from .schemas import deref

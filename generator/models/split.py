@@ -15,7 +15,7 @@ import ast
 import re
 
 from .graph import strongly_connected
-from .ir import naming
+from ..ir import naming
 
 LAZY_THRESHOLD = 150
 #: File names Windows refuses, whatever the extension.

@@ -5,9 +5,10 @@ from __future__ import annotations
 import ast
 
 from ..core.errors import SvcgenError
-from ..models import ModelModule
-from ..params import Params, plan_params
-from .model import Api, TypeRef
+from .module import ModelModule
+from .params import Params, plan_params
+from ..ir.api import Api
+from ..ir.model import TypeRef
 
 #: Where names used in annotations come from when the model module did not import them.
 _BUILTIN_SOURCES = {
@@ -42,9 +43,9 @@ def bind_types(api: Api, models: ModelModule) -> None:
         if op.response.type is not None:
             _bind(op.response.type, models)
             op.response.type.runtime = runtime_annotation(op.response.type.annotation, models, api.lazy_models)
-    api.params = plan_params([ref.annotation for ref in plain], models)
+    params = api.params = plan_params([ref.annotation for ref in plain], models)
     for ref in plain:
-        ref.annotation = api.params.argument(ref.annotation)
+        ref.annotation = params.argument(ref.annotation)
     kept = set(models.classes)
     api.public_models = sorted(name for name in kept if name not in api.internal_models)
     api.checking_imports = _checking_modules(api)

@@ -15,7 +15,7 @@ import warnings
 from enum import Enum
 from typing import Any, Callable
 
-from .ir.naming import snake, unique
+from ..ir.naming import snake, unique
 
 #: Attributes of ``str`` and ``Enum``: a member of that name would hide one (type checkers object).
 _TAKEN_ATTRIBUTES = frozenset(dir(str)) | frozenset(dir(Enum)) | {"name", "value", "mro"}

@@ -14,7 +14,7 @@ import ast
 import functools
 import re
 
-from .core.escape import escaped
+from ..core.escape import escaped
 
 _ENUM_BASE = re.compile(r"^(class \w+\()(?:(\w+), )?(Int|Str)?Enum\):", re.MULTILINE)
 _ENUM_IMPORT = re.compile(r"^from enum import (?:Enum|IntEnum|StrEnum)(?:, (?:Enum|IntEnum|StrEnum))*\n", re.MULTILINE)
