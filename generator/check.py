@@ -2,7 +2,7 @@
 
 The package is regenerated in memory and compared file by file with the
 output folder. Only svcgen's files count: a file missing or changed, or one the
-previous generation wrote (its manifest, see :mod:`svcgen.manifest`) that
+previous generation wrote (its manifest, see :mod:`svcgen.output.manifest`) that
 would now be removed. Files svcgen does not own - the user's, hidden folders,
 what a build or an install leaves behind - are listed apart and are not drift.
 """
@@ -14,8 +14,8 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .manifest import owned_files
-from .paths import visible_files
+from .output.manifest import owned_files
+from .output.paths import visible_files
 
 #: A diff longer than this is summarised (the first lines, then counts).
 MAX_DIFF_LINES = 400

@@ -35,7 +35,7 @@ from .core.errors import SvcgenError
 from .core.version import __version__
 from .pipeline import fetch, generate
 from .project_config import override
-from .write import WriteReport
+from .output.write import WriteReport
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})

@@ -2,7 +2,7 @@
 
 A folder that does not exist, or holds no svcgen output, is answered in one
 line ("not generated yet", exit 1) rather than with a diff of every file.
-Files svcgen does not own (see :mod:`svcgen.manifest`) are never drift; ``-v``
+Files svcgen does not own (see :mod:`svcgen.output.manifest`) are never drift; ``-v``
 lists them. An unreadable source is trouble (exit 2), not drift.
 """
 
@@ -23,10 +23,10 @@ from .cli_common import (
     listing,
     with_generation_options,
 )
-from .http_library import HTTP_LIBRARIES
-from .manifest import owned_files
+from .output.http_library import HTTP_LIBRARIES
+from .output.manifest import owned_files
 from .pipeline import generate
-from .transaction import STAGE
+from .output.transaction import STAGE
 
 
 @click.command("check")

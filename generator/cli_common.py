@@ -18,8 +18,8 @@ import click
 
 from .config import Config
 from .core.errors import Diagnostic, SvcgenError
-from .format import FORMATTERS
-from .http_library import HTTP_LIBRARIES
+from .output.format import FORMATTERS
+from .output.http_library import HTTP_LIBRARIES
 from .source.limits import DEFAULT_MAX_BYTES
 from .project_config import find_config, load_clients, override
 from .source.secrets import SECRETS

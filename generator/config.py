@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .core.errors import SvcgenError
-from .http_library import HTTP_LIBRARIES
+from .output.http_library import HTTP_LIBRARIES
 from .source.limits import DEFAULT_MAX_BYTES
 
 

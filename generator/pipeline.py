@@ -9,20 +9,20 @@ from typing import Any
 from .config import Config
 from .core.errors import Diagnostic
 from .core.version import __version__
-from .format import format_tree
+from .output.format import format_tree
 from .ir import build_api
 from .models.bind import bind_types
 from .ir.naming import PACKAGE_NAMES
 from .source.jsondata import json_document
 from .source.load import Loaded, load
-from .manifest import add_manifest
+from .output.manifest import add_manifest
 from .models.generate import generate_models
 from .source.select import select_operations
 from .models.split import LAZY_THRESHOLD
-from .render import document_hash, render_package, render_pyproject
+from .output.render import document_hash, render_package, render_pyproject
 from .source.spec import parse
-from .stubs import add_stubs
-from .write import WriteReport, write_tree
+from .output.stubs import add_stubs
+from .output.write import WriteReport, write_tree
 
 
 #: Told what stage generation has reached (the CLI prints it on a terminal).

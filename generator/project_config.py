@@ -33,9 +33,9 @@ from pathlib import Path
 from typing import Any
 
 from .config import Config
-from .http_library import HTTP_LIBRARIES
+from .output.http_library import HTTP_LIBRARIES
 from .core.errors import SvcgenError
-from .format import FORMATTERS
+from .output.format import FORMATTERS
 from .source.limits import DEFAULT_MAX_BYTES
 from .validate import environment_value, package_name, package_version
 

@@ -14,7 +14,7 @@ import pytest
 
 from svcgen import Config, build_files
 from svcgen.core.errors import SvcgenError
-from svcgen.http_library import LIBRARIES
+from svcgen.output.http_library import LIBRARIES
 from svcgen.source.load import load
 from svcgen.project_config import load_clients
 

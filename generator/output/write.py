@@ -1,7 +1,7 @@
 """Stage 6b: write a generated tree into the output folder, touching only svcgen's own files.
 
 svcgen owns exactly the files the manifest of the previous generation lists
-(see :mod:`svcgen.manifest`). On each run it works out a plan before changing
+(see :mod:`svcgen.output.manifest`). On each run it works out a plan before changing
 anything:
 
 - a file it needs to write where the user has one (a file it does not own, a
@@ -12,7 +12,7 @@ anything:
 - everything else (the user's files, and hidden folders such as ``.git``
   or ``.venv``, which no svcgen path can name) stays as it is.
 
-The plan is then carried out all or nothing by :mod:`svcgen.transaction`. A
+The plan is then carried out all or nothing by :mod:`svcgen.output.transaction`. A
 non-empty folder svcgen did not generate needs ``force``, which still writes
 only svcgen's files and deletes nothing. Files and folders get the user's umask.
 """
@@ -23,7 +23,7 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .core.errors import SvcgenError
+from ..core.errors import SvcgenError
 from .manifest import Owned, owned_files, provenance_path, sha256_file, sha256_text
 from .paths import check_paths, through_link, visible_files
 from .transaction import STAGE, Plan, apply, recover

@@ -15,7 +15,7 @@ import subprocess
 import tempfile
 from pathlib import Path
 
-from .core.errors import SvcgenError
+from ..core.errors import SvcgenError
 
 FORMATTERS = ("ruff", "black")
 LINE_LENGTH = 100

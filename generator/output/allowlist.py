@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import re
 
-from .models.module import ModelModule
+from ..models.module import ModelModule
 
 COMMON = "stubtest-allowlist.txt"
 _VERSIONED = re.compile(r"^stubtest-allowlist\.(?P<name>python|pydantic)-(?P<version>[0-9.]+)\.txt$")

@@ -9,14 +9,14 @@ from typing import Any
 
 import jinja2
 
-from .core import escape
+from ..core import escape
 from .allowlist import stubtest_allowlists, versioned_files
 from .http_library import LIBRARIES
-from .ir.api import Api
-from .ir.model import Operation
-from .models.module import HEADER, ModelModule
+from ..ir.api import Api
+from ..ir.model import Operation
+from ..models.module import HEADER, ModelModule
 from .packaging import packing
-from .models.split import split_models
+from ..models.split import split_models
 
 RUNTIME_MODULES = (
     "__init__",

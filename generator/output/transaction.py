@@ -38,7 +38,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
-from .core.errors import SvcgenError
+from ..core.errors import SvcgenError
 
 try:
     import fcntl
