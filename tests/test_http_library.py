@@ -16,7 +16,7 @@ from svcgen import Config, build_files
 from svcgen.core.errors import SvcgenError
 from svcgen.output.http_library import LIBRARIES
 from svcgen.source.load import load
-from svcgen.project_config import load_clients
+from svcgen.buildstep.project_config import load_clients
 
 if sys.version_info >= (3, 11):
     import tomllib

@@ -14,8 +14,8 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .output.manifest import owned_files
-from .output.paths import visible_files
+from ..output.manifest import owned_files
+from ..output.paths import visible_files
 
 #: A diff longer than this is summarised (the first lines, then counts).
 MAX_DIFF_LINES = 400

@@ -15,18 +15,18 @@ from typing import Any
 
 import click
 
-from .check import compare, recorded_library
-from .cli_common import (
+from ..buildstep.check import compare, recorded_library
+from .common import (
     Reporter,
     configs,
     global_flags,
     listing,
     with_generation_options,
 )
-from .output.http_library import HTTP_LIBRARIES
-from .output.manifest import owned_files
-from .pipeline import generate
-from .output.transaction import STAGE
+from ..output.http_library import HTTP_LIBRARIES
+from ..output.manifest import owned_files
+from ..pipeline import generate
+from ..output.transaction import STAGE
 
 
 @click.command("check")

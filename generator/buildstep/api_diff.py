@@ -1,7 +1,7 @@
 """Compare two APIs as a client user sees them, and say which semver bump that implies.
 
 Both documents go through the generation pipeline up to bound types (see
-:mod:`svcgen.api_surface`); the comparison is on the Python annotations a user
+:mod:`svcgen.buildstep.api_surface`); the comparison is on the Python annotations a user
 of the generated client sees, plus wire-level rules where the Python
 signature alone cannot show the change.
 

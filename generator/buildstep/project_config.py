@@ -32,11 +32,11 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from .config import Config
-from .output.http_library import HTTP_LIBRARIES
-from .core.errors import SvcgenError
-from .output.format import FORMATTERS
-from .source.limits import DEFAULT_MAX_BYTES
+from ..config import Config
+from ..output.http_library import HTTP_LIBRARIES
+from ..core.errors import SvcgenError
+from ..output.format import FORMATTERS
+from ..source.limits import DEFAULT_MAX_BYTES
 from .validate import environment_value, package_name, package_version
 
 if sys.version_info >= (3, 11):

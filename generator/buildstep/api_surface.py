@@ -21,20 +21,20 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from .config import Config
-from .core.errors import SvcgenError
-from .ir import build_api
-from .models.bind import bind_types
-from .ir.api import Api
-from .ir.model import Operation
-from .ir.naming import PACKAGE_NAMES
-from .ir.payloads import Codec
-from .source.jsondata import json_document
-from .models.generate import generate_models
-from .models.module import ModelModule
-from .models.params import declared
-from .pipeline import fetch
-from .source.spec import parse
+from ..config import Config
+from ..core.errors import SvcgenError
+from ..ir import build_api
+from ..models.bind import bind_types
+from ..ir.api import Api
+from ..ir.model import Operation
+from ..ir.naming import PACKAGE_NAMES
+from ..ir.payloads import Codec
+from ..source.jsondata import json_document
+from ..models.generate import generate_models
+from ..models.module import ModelModule
+from ..models.params import declared
+from ..pipeline import fetch
+from ..source.spec import parse
 
 REQUEST = "request"
 RESPONSE = "response"

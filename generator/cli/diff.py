@@ -13,9 +13,9 @@ from typing import Any
 
 import click
 
-from .api_diff import compare, human, report
-from .api_surface import Surface, load_surface
-from .cli_common import (
+from ..buildstep.api_diff import compare, human, report
+from ..buildstep.api_surface import Surface, load_surface
+from .common import (
     Reporter,
     fail,
     global_flags,
@@ -23,9 +23,9 @@ from .cli_common import (
     source_options,
     source_settings,
 )
-from .config import Config
-from .core.errors import SvcgenError
-from .project_config import override
+from ..config import Config
+from ..core.errors import SvcgenError
+from ..buildstep.project_config import override
 
 
 @click.command("diff", context_settings={"help_option_names": ["-h", "--help"]})

@@ -15,9 +15,9 @@ from typing import Any
 
 import click
 
-from .cli_build import build_command
-from .cli_check import check_command
-from .cli_common import (
+from .build import build_command
+from .check import check_command
+from .common import (
     GLOBAL_OPTIONS,
     Reporter,
     configs,
@@ -29,13 +29,13 @@ from .cli_common import (
     source_settings,
     with_generation_options,
 )
-from .cli_diff import diff_command
-from .config import Config
-from .core.errors import SvcgenError
-from .core.version import __version__
-from .pipeline import fetch, generate
-from .project_config import override
-from .output.write import WriteReport
+from .diff import diff_command
+from ..config import Config
+from ..core.errors import SvcgenError
+from ..core.version import __version__
+from ..pipeline import fetch, generate
+from ..buildstep.project_config import override
+from ..output.write import WriteReport
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})

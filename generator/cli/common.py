@@ -16,14 +16,14 @@ from typing import Any, NoReturn, TypeVar
 
 import click
 
-from .config import Config
-from .core.errors import Diagnostic, SvcgenError
-from .output.format import FORMATTERS
-from .output.http_library import HTTP_LIBRARIES
-from .source.limits import DEFAULT_MAX_BYTES
-from .project_config import find_config, load_clients, override
-from .source.secrets import SECRETS
-from .validate import package_name, package_version
+from ..config import Config
+from ..core.errors import Diagnostic, SvcgenError
+from ..output.format import FORMATTERS
+from ..output.http_library import HTTP_LIBRARIES
+from ..source.limits import DEFAULT_MAX_BYTES
+from ..buildstep.project_config import find_config, load_clients, override
+from ..source.secrets import SECRETS
+from ..buildstep.validate import package_name, package_version
 
 F = TypeVar("F", bound=Callable[..., Any])
 

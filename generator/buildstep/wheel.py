@@ -33,9 +33,9 @@ from pathlib import Path
 
 from packaging.requirements import InvalidRequirement, Requirement
 
-from .config import Config
-from .core.errors import Diagnostic, SvcgenError
-from .pipeline import generate
+from ..config import Config
+from ..core.errors import Diagnostic, SvcgenError
+from ..pipeline import generate
 
 #: 1980-01-01T00:00:00Z: fixed, machine-independent, and the minimum a zip supports.
 SOURCE_DATE_EPOCH = 315532800

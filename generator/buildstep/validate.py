@@ -14,7 +14,7 @@ import re
 
 from packaging.version import InvalidVersion, Version
 
-from .core.errors import SvcgenError
+from ..core.errors import SvcgenError
 
 _PACKAGE_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 _ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")

@@ -12,7 +12,7 @@ from typing import Any
 
 import click
 
-from .cli_common import (
+from .common import (
     Reporter,
     fail,
     global_flags,
@@ -22,10 +22,10 @@ from .cli_common import (
     validated_name,
     validated_version,
 )
-from .config import Config
-from .core.errors import SvcgenError
-from .project_config import find_config, load_clients, override
-from .wheel import build_dists
+from ..config import Config
+from ..core.errors import SvcgenError
+from ..buildstep.project_config import find_config, load_clients, override
+from ..buildstep.wheel import build_dists
 
 
 @click.command("build", context_settings={"help_option_names": ["-h", "--help"]})
