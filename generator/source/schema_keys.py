@@ -17,7 +17,7 @@ Dropped as well, though standard: ``$id``, ``$schema``, ``$anchor``, the
 dynamic and recursive references (they move where ``$ref``s resolve, which
 svcgen has already decided), ``$comment``, ``xml`` and ``externalDocs`` (they
 say nothing about a value). svcgen's own extensions are added after this
-filter (``x-enum-varnames`` in :mod:`svcgen.models.generate`).
+filter (``x-enum-varnames`` in :mod:`svcgen.models.enums`).
 """
 
 from __future__ import annotations
