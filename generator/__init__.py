@@ -1,9 +1,8 @@
 """svcgen: static, typed, standalone Python clients for model-serving services."""
 
-__version__ = "0.1.0"
-
-from .config import Config  # noqa: E402
-from .errors import Diagnostic, SvcgenError  # noqa: E402
-from .pipeline import Generated, build_files, fetch_document, generate  # noqa: E402
+from .config import Config
+from .core.errors import Diagnostic, SvcgenError
+from .core.version import __version__
+from .pipeline import Generated, build_files, fetch_document, generate
 
 __all__ = ["Config", "Diagnostic", "Generated", "SvcgenError", "__version__", "build_files", "fetch_document", "generate"]

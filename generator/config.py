@@ -5,9 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .errors import SvcgenError
-from .http_library import HTTP_LIBRARIES
-from .limits import DEFAULT_MAX_BYTES
+from .core.errors import SvcgenError
+from .output.http_library import HTTP_LIBRARIES
+from .source.limits import DEFAULT_MAX_BYTES
 
 
 @dataclass(frozen=True)
@@ -36,7 +36,7 @@ class Config:
     ref_root: Path | None = None
     #: ``ruff`` or ``black``: same output, ruff far faster (not recorded: it changes nothing).
     formatter: str = "ruff"
-    #: Operations to generate (all when empty): see :mod:`svcgen.select`.
+    #: Operations to generate (all when empty): see :mod:`svcgen.source.select`.
     include_tags: tuple[str, ...] = ()
     exclude_tags: tuple[str, ...] = ()
     include_paths: tuple[str, ...] = ()

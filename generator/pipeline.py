@@ -6,23 +6,23 @@ from dataclasses import dataclass, field
 from collections.abc import Callable
 from typing import Any
 
-from . import __version__
 from .config import Config
-from .errors import Diagnostic
-from .format import format_tree
+from .core.errors import Diagnostic
+from .core.version import __version__
+from .output.format import format_tree
 from .ir import build_api
-from .ir.bind import bind_types
+from .models.bind import bind_types
 from .ir.naming import PACKAGE_NAMES
-from .jsondata import json_document
-from .load import Loaded, load
-from .manifest import add_manifest
-from .models import generate_models
-from .select import select_operations
-from .split import LAZY_THRESHOLD
-from .render import document_hash, render_package, render_pyproject
-from .spec import parse
-from .stubs import add_stubs
-from .write import WriteReport, write_tree
+from .source.jsondata import json_document
+from .source.load import Loaded, load
+from .output.manifest import add_manifest
+from .models.generate import generate_models
+from .source.select import select_operations
+from .models.split import LAZY_THRESHOLD
+from .output.render import document_hash, render_package, render_pyproject
+from .source.spec import parse
+from .output.stubs import add_stubs
+from .output.write import WriteReport, write_tree
 
 
 #: Told what stage generation has reached (the CLI prints it on a terminal).

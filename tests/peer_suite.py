@@ -12,7 +12,7 @@ through ``$ref``.
 Each document is generated in memory in this one process, as
 ``fixtures/regenerate.py`` does: loaded (so file ``$ref``s are bundled),
 then :func:`svcgen.build_files`. The outcome is ``generated``, ``refused``
-(an :class:`~svcgen.errors.SvcgenError`: one clear line) or ``crashed``
+(an :class:`~svcgen.core.errors.SvcgenError`: one clear line) or ``crashed``
 (anything else, which is a bug).
 
 Run: ``python tests/peer_suite.py [-v] [--ref-root] [NAME...]`` (``-v`` lists every
@@ -93,8 +93,8 @@ def run_one(path: Path, folder: Path | None = None, ref_root: Path | None = None
     """Generate one document in memory and say how it went (``ref_root``: as ``--ref-root``;
     ``keep_files``: under a package name of its own, keeping the files)."""
     from svcgen import Config, build_files
-    from svcgen.errors import SvcgenError
-    from svcgen.load import load
+    from svcgen.core.errors import SvcgenError
+    from svcgen.source.load import load
 
     name = path.relative_to(folder or suite_folder()).as_posix()
     try:

@@ -205,7 +205,7 @@ def test_recursion_through_properties_is_a_recursive_model(tmp_path: Path) -> No
 
 @pytest.mark.parametrize("name", MODEL_KEYS)
 def test_keys_that_name_python_code_never_reach_the_models(name: str, tmp_path: Path) -> None:
-    """Only standard schema keywords reach the models stage (svcgen.schema_keys): the module the
+    """Only standard schema keywords reach the models stage (svcgen.source.schema_keys): the module the
     key names is mentioned nowhere in the package, the models import only what every model module
     does, and ``Thing`` is a plain model of its fields."""
     out, package = generated(name, tmp_path)

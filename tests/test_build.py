@@ -26,13 +26,13 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-import svcgen.wheel
+import svcgen.buildstep.wheel
 from svcgen import Config, Generated
-from svcgen.cli_build import build_command
-from svcgen.wheel import SOURCE_DATE_EPOCH
+from svcgen.cli.build import build_command
+from svcgen.buildstep.wheel import SOURCE_DATE_EPOCH
 
 CALCULATOR = Path(__file__).resolve().parents[1] / "fixtures" / "specs" / "calculator.json"
-STANDALONE = "from svcgen.cli_build import build_command; build_command(prog_name='svcgen build')"
+STANDALONE = "from svcgen.cli.build import build_command; build_command(prog_name='svcgen build')"
 
 
 def invoke(*args: str) -> tuple[int, str, str]:
@@ -179,7 +179,7 @@ def test_invalid_spec_is_a_clean_exit_2(tmp_path: Path) -> None:
 
 def _generate_then(edit: Callable[[str], str]) -> Callable[[Config], Generated]:
     """``generate``, then ``edit`` applied to the written pyproject.toml."""
-    real = svcgen.wheel.generate
+    real = svcgen.buildstep.wheel.generate
 
     def generate(config: Config) -> Generated:
         generated = real(config)
@@ -193,7 +193,7 @@ def _generate_then(edit: Callable[[str], str]) -> Callable[[Config], Generated]:
 
 def test_backend_failure_is_a_clean_exit_2(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     broken = _generate_then(lambda text: text.replace("packages = [", 'packages = ["missing_pkg", ', 1))
-    monkeypatch.setattr(svcgen.wheel, "generate", broken)
+    monkeypatch.setattr(svcgen.buildstep.wheel, "generate", broken)
     code, stdout, stderr = invoke(str(CALCULATOR), "-d", str(tmp_path / "dist"))
     assert_trouble(code, stderr, "building the package failed: package directory 'missing_pkg' does not exist")
     assert stdout == ""
@@ -218,20 +218,20 @@ def test_no_isolation_uses_this_pythons_backend(calculator_builds: tuple[tuple[P
 
 def test_unpinned_backend_is_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     unpinned = _generate_then(lambda text: text.replace('"setuptools==80.9.0"', '"setuptools>=69"'))
-    monkeypatch.setattr(svcgen.wheel, "generate", unpinned)
+    monkeypatch.setattr(svcgen.buildstep.wheel, "generate", unpinned)
     code, _stdout, stderr = invoke(str(CALCULATOR), "-d", str(tmp_path / "dist"))
     assert_trouble(code, stderr, "'setuptools>=69'", "not pinned to an exact version")
 
 
 def test_missing_build_frontend_is_a_clean_exit_2(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    real = svcgen.wheel.importlib.metadata.version
+    real = svcgen.buildstep.wheel.importlib.metadata.version
 
     def version(name: str) -> str:
         if name == "build":
-            raise svcgen.wheel.importlib.metadata.PackageNotFoundError(name)
+            raise svcgen.buildstep.wheel.importlib.metadata.PackageNotFoundError(name)
         return str(real(name))
 
-    monkeypatch.setattr(svcgen.wheel.importlib.metadata, "version", version)
+    monkeypatch.setattr(svcgen.buildstep.wheel.importlib.metadata, "version", version)
     code, _stdout, stderr = invoke(str(CALCULATOR), "-d", str(tmp_path / "dist"))
     assert_trouble(code, stderr, "'build' package is not installed")
 

@@ -31,7 +31,7 @@ import pytest
 from svcgen import Config, Diagnostic, generate
 from svcgen.ir import naming
 from svcgen.ir.schemas import component_names
-from svcgen.load import load
+from svcgen.source.load import load
 
 from tests.support.generated_pkg import (
     CACHE,

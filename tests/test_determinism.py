@@ -13,7 +13,7 @@ from tests.golden_support import ROOT, golden_specs
 SCRIPT = """
 import hashlib, json, sys
 from svcgen import Config, build_files
-from svcgen.load import load
+from svcgen.source.load import load
 result = {}
 for name, spec, options in json.loads(sys.argv[1]):
     config = Config(source=spec, **{key: tuple(v) if isinstance(v, list) else v for key, v in options.items()})

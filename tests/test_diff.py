@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
-from svcgen.cli_diff import diff_command
+from svcgen.cli.diff import diff_command
 
 ROOT = Path(__file__).resolve().parent.parent
 CALCULATOR = ROOT / "fixtures" / "specs" / "calculator.json"
@@ -336,7 +336,7 @@ def test_bentoml_calculator(tmp_path: Path) -> None:
     ]
 
 
-WRAPPER = "from svcgen.cli_diff import diff_command; diff_command(prog_name='svcgen diff')"
+WRAPPER = "from svcgen.cli.diff import diff_command; diff_command(prog_name='svcgen diff')"
 
 
 def _subprocess(*args: str) -> subprocess.CompletedProcess[str]:
@@ -379,7 +379,7 @@ def test_tensor_encoding_changes_behind_the_same_annotation(tmp_path: Path) -> N
 
 @pytest.fixture()
 def registered() -> Any:
-    """``svcgen diff`` as registered on the ``cli`` group (done here if cli.py does not yet)."""
+    """``svcgen diff`` as registered on the ``cli`` group (done here if cli/app.py does not yet)."""
     from svcgen.cli import cli
 
     already = "diff" in cli.commands

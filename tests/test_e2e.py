@@ -212,7 +212,7 @@ def httpx2_clients_python(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A fresh Python 3.11 environment for clients built on httpx2: exactly the oldest httpx2 the
     generated packages accept (their floor), pydantic and the ML extras, and no httpx at all.
     (The runtime tests run on the newest httpx2, the dev venv's.)"""
-    from svcgen.http_library import LIBRARIES
+    from svcgen.output.http_library import LIBRARIES
 
     if sys.version_info < (3, 11):
         pytest.skip("httpx2 needs Python 3.11")

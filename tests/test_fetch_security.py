@@ -80,7 +80,7 @@ def test_a_document_that_echoes_the_credentials_is_masked(server: FaultyServer, 
         (drop(), "cannot reach"),
         (raw(200, b"\xff\xfe not utf-8", "application/json"), "not UTF-8"),
         (raw(200, f'{{"openapi": "{TOKEN}"'.encode(), "application/json"), "invalid JSON"),
-        # a missing version and a response without description are mended (svcgen.mend); content that is no mapping is not
+        # a missing version and a response without description are mended (svcgen.source.mend); content that is no mapping is not
         (json_reply(200, {"openapi": "3.1.0", "info": {"title": TOKEN}, "paths": {"/x": {"get": {"responses": {TOKEN: {"content": TOKEN}}}}}}), "not a valid OpenAPI document"),
     ],
 )

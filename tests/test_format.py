@@ -14,9 +14,9 @@ sys.path.insert(0, str(REPO_ROOT / "fixtures"))
 from regenerate import Golden, golden_specs  # noqa: E402
 
 from svcgen import build_files  # noqa: E402
-from svcgen.errors import SvcgenError  # noqa: E402
-from svcgen.format import format_tree  # noqa: E402
-from svcgen.load import load  # noqa: E402
+from svcgen.core.errors import SvcgenError  # noqa: E402
+from svcgen.output.format import format_tree  # noqa: E402
+from svcgen.source.load import load  # noqa: E402
 
 
 @pytest.mark.parametrize("golden", golden_specs(), ids=lambda golden: golden.stem)
@@ -38,7 +38,7 @@ def test_formatter_ignores_configuration_in_the_current_folder(tmp_path: Path) -
     )
     (tmp_path / "ruff.toml").write_text("line-length = 20\n", encoding="utf-8")
     script = (
-        "import json, sys; from svcgen.format import format_tree; "
+        "import json, sys; from svcgen.output.format import format_tree; "
         "files = json.load(sys.stdin); "
         "print(json.dumps({f: format_tree(files, f) for f in ('ruff', 'black')}))"
     )
@@ -64,7 +64,7 @@ def test_invalid_code_is_a_clean_error() -> None:
 def test_ruff_scratch_space_falls_back_to_the_temporary_folder(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     """Formatting writes its scratch files in memory (/dev/shm) where it can; where that folder
     is missing or full, the ordinary temporary folder gives the same output."""
-    from svcgen import format as formatting
+    from svcgen.output import format as formatting
 
     source = {"pkg/a.py": "x = {  'a':1 }\n", "pkg/a.pyi": "x : dict[str,int]\n", "README.md": "  kept  \n"}
     expected = {"pkg/a.py": 'x = {"a": 1}\n', "pkg/a.pyi": "x: dict[str, int]\n", "README.md": "  kept  \n"}

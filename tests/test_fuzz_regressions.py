@@ -18,9 +18,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from svcgen import Config, SvcgenError, build_files, escape
+from svcgen import Config, SvcgenError, build_files
+from svcgen.core import escape
 from svcgen.ir import naming
-from svcgen.split import LAZY_THRESHOLD
+from svcgen.models.split import LAZY_THRESHOLD
 
 from tests.support import fuzz
 from tests.support.generated_pkg import imported, write_tree

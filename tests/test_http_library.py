@@ -13,10 +13,10 @@ from pathlib import Path
 import pytest
 
 from svcgen import Config, build_files
-from svcgen.errors import SvcgenError
-from svcgen.http_library import LIBRARIES
-from svcgen.load import load
-from svcgen.project_config import load_clients
+from svcgen.core.errors import SvcgenError
+from svcgen.output.http_library import LIBRARIES
+from svcgen.source.load import load
+from svcgen.buildstep.project_config import load_clients
 
 if sys.version_info >= (3, 11):
     import tomllib

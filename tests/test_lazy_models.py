@@ -15,7 +15,7 @@ import pytest
 
 import svcgen.pipeline
 from svcgen import Config, build_files
-from svcgen.load import load
+from svcgen.source.load import load
 from tests.support import allowlists
 from tests.support.wheels import installed, python_env
 

@@ -209,7 +209,7 @@ def test_string_enum_members_are_named_after_their_values() -> None:
     hides an attribute of ``str`` or ``Enum`` (``upper``, ``name``, ``value``), a keyword, a private
     name (which an enum does not make a member), or a name another value already has (compared
     without case, as every name the generator makes unique)."""
-    from svcgen.enums import member_names
+    from svcgen.models.enums import member_names
 
     values = ["positive", "in-progress", "upper", "name", "value", "class", "None", "_x", "3ds", "A", "a", "ｆｏｏ", "foo", ""]
     names = member_names(values)

@@ -1,4 +1,4 @@
-"""Normalisation to OpenAPI 3.1 (``svcgen.normalize``, ``svcgen.spec``) and end-to-end code validity."""
+"""Normalisation to OpenAPI 3.1 (``svcgen.source.normalize``, ``svcgen.source.spec``) and end-to-end code validity."""
 
 from __future__ import annotations
 
@@ -12,9 +12,9 @@ from pathlib import Path
 import pytest
 
 import svcgen
-from svcgen.errors import SvcgenError
-from svcgen.normalize import MAX_DEPTH, normalize
-from svcgen.spec import parse
+from svcgen.core.errors import SvcgenError
+from svcgen.source.normalize import MAX_DEPTH, normalize
+from svcgen.source.spec import parse
 from tests.support.wheels import installed, python_env
 
 VENV_PYTHON = Path(sys.executable)

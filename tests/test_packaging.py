@@ -9,8 +9,8 @@ from pathlib import Path
 
 import svcgen.pipeline
 from svcgen import Config, build_files
-from svcgen.load import load
-from svcgen.packaging import packing
+from svcgen.source.load import load
+from svcgen.output.packaging import packing
 from tests.support.generated_pkg import write_tree
 from tests.support.wheels import build_wheel
 

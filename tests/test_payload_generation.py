@@ -20,9 +20,9 @@ if str(REPO_ROOT) not in sys.path:
     sys.path.insert(0, str(REPO_ROOT))
 
 from svcgen import Config, build_files  # noqa: E402
-from svcgen.bentoml_facts import merge_facts  # noqa: E402
-from svcgen.normalize import normalize  # noqa: E402
-from svcgen.schema_keys import model_schema  # noqa: E402
+from svcgen.source.bentoml_facts import merge_facts  # noqa: E402
+from svcgen.source.normalize import normalize  # noqa: E402
+from svcgen.source.schema_keys import model_schema  # noqa: E402
 from tests.runtime_support import BASE, Recorder  # noqa: E402
 from tests.support.wheels import installed  # noqa: E402
 

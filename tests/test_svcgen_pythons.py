@@ -23,7 +23,7 @@ GENERATE = """
 import json, sys
 import svcgen
 from svcgen import Config, build_files
-from svcgen.load import load
+from svcgen.source.load import load
 
 assert "site-packages" in svcgen.__file__, svcgen.__file__
 out = {}

@@ -16,8 +16,8 @@ from typing import Any
 import pydantic
 import pytest
 from svcgen import Config, build_files
-from svcgen.errors import SvcgenError
-from svcgen.load import load
+from svcgen.core.errors import SvcgenError
+from svcgen.source.load import load
 
 from tests.support.generated_pkg import imported, write_tree
 

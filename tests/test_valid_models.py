@@ -15,8 +15,8 @@ import pydantic
 import pytest
 import yaml
 from svcgen import Config, build_files
-from svcgen.errors import SvcgenError
-from svcgen.load import load
+from svcgen.core.errors import SvcgenError
+from svcgen.source.load import load
 
 from tests.support.generated_pkg import CACHE, imported, mypy_strict, tail, write_tree
 from tests.test_valid_documents import generate, write

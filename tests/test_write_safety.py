@@ -16,10 +16,10 @@ from pathlib import Path
 
 import pytest
 from svcgen import Config, SvcgenError, build_files
-from svcgen.load import load
-from svcgen.manifest import PROVENANCE, sha256_text
-from svcgen.transaction import STAGE, recover
-from svcgen.write import write_tree
+from svcgen.source.load import load
+from svcgen.output.manifest import PROVENANCE, sha256_text
+from svcgen.output.transaction import STAGE, recover
+from svcgen.output.write import write_tree
 
 ROOT = Path(__file__).resolve().parents[1]
 CALCULATOR = ROOT / "fixtures" / "specs" / "calculator.json"
@@ -222,7 +222,7 @@ def test_a_failure_half_way_leaves_the_old_generation_intact(
             raise OSError(28, "No space left on device")
         real_replace(source, target)
 
-    monkeypatch.setattr("svcgen.transaction.os.replace", flaky_replace)
+    monkeypatch.setattr("svcgen.output.transaction.os.replace", flaky_replace)
     with pytest.raises(SvcgenError, match="No space left on device.*previous generation is left as it was"):
         write_tree(new, out)
     assert len(calls) >= fail_at
@@ -242,11 +242,11 @@ def test_a_roll_back_that_fails_too_is_finished_by_the_next_run(
             raise OSError(5, "Input/output error")
         real_replace(source, target)
 
-    monkeypatch.setattr("svcgen.transaction.os.replace", failing_replace)
+    monkeypatch.setattr("svcgen.output.transaction.os.replace", failing_replace)
     with pytest.raises(SvcgenError, match="next svcgen run into this folder restores the previous generation"):
         write_tree(new, out)
     assert (out / STAGE).is_dir() and tree(out) != before
-    monkeypatch.setattr("svcgen.transaction.os.replace", real_replace)
+    monkeypatch.setattr("svcgen.output.transaction.os.replace", real_replace)
     assert "undid" in (recover(out) or "")
     assert tree(out) == before
     # and a roll-back run twice changes nothing more
@@ -257,7 +257,7 @@ _CRASH = """
 import os, sys
 from pathlib import Path
 from tests.test_write_safety import _generation
-from svcgen.write import write_tree
+from svcgen.output.write import write_tree
 real, count = os.replace, [0]
 def dying(source, target):
     count[0] += 1

@@ -8,14 +8,16 @@ from urllib.parse import urlsplit
 import httpx
 from packaging.version import InvalidVersion, Version
 
-from ..errors import Diagnostic, SvcgenError
+from ..core.errors import Diagnostic, SvcgenError
 from . import naming
-from ..bentoml_facts import TASK, is_bentoml
-from .model import Api, Operation, TaskRoutes
+from ..source.bentoml_facts import TASK, is_bentoml
+from ..source.spec import METHODS
+from .api import Api
+from .model import Operation, TaskRoutes
 from .local_refs import inline_local_refs
 from .never import drop_never
 from .oip import oip_prefix
-from .operations import METHODS, OperationBuilder
+from .operations import OperationBuilder
 from .opnames import base_name, disambiguate
 from .registry import SchemaRegistry
 from .schemas import component_names, error_only, output_copies, rewrite_refs

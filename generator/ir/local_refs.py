@@ -13,8 +13,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..boolean_schemas import NEVER, map_document_schemas, map_subschemas
-from ..errors import SvcgenError
+from ..source.boolean_schemas import NEVER, map_document_schemas, map_subschemas
+from ..core.errors import SvcgenError
 from .naming import pascal, unique
 from .schemas import SCHEMA_PREFIX, resolve
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..errors import Diagnostic
-from ..bentoml_facts import OUTPUT, STREAM
+from ..core.errors import Diagnostic
+from ..source.bentoml_facts import OUTPUT, STREAM
 from .model import BodyKind, Response, TypeRef
 from .payloads import is_nullable, raw_codec
 from .registry import SchemaRegistry

@@ -12,8 +12,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..boolean_schemas import is_never, map_document_schemas, map_subschemas
-from ..errors import Diagnostic
+from ..source.boolean_schemas import is_never, map_document_schemas, map_subschemas
+from ..core.errors import Diagnostic
 from .schemas import SCHEMA_PREFIX
 
 

@@ -5,16 +5,15 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from ..errors import Diagnostic, SvcgenError
+from ..core.errors import Diagnostic, SvcgenError
 from . import naming
 from .media import choose_body_media, choose_response
-from ..bentoml_facts import INPUT
+from ..source.bentoml_facts import INPUT
 from .model import Body, Operation, Param, PathPart, TypeRef
 from .payloads import Codec, codec_for, raw_codec
 from .schemas import deref
 from .registry import SchemaRegistry
 
-METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 LOCATIONS = ("path", "query", "header", "cookie")
 BODY_METHODS = ("post", "put", "patch")
 UNDECLARED_BODY: dict[str, Any] = {"content": {"application/json": {"schema": {}}}}

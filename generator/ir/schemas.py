@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from ..errors import SvcgenError
+from ..core.errors import SvcgenError
 from . import naming
 
 SCHEMA_PREFIX = "#/components/schemas/"

@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from ..errors import Diagnostic
+from ..core.errors import Diagnostic
 
 #: An HTTP header name (RFC 9110 token).
 _HEADER_NAME = re.compile(r"^[!#$%&'*+.^_`|~0-9A-Za-z-]{1,128}$")

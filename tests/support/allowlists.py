@@ -2,7 +2,7 @@
 
 A package ships ``stubtest-allowlist.txt`` (entries needed everywhere) and, where pydantic's or
 Python's run time differs between versions, ``stubtest-allowlist.<name>-<version>.txt`` files
-(entries needed with ``<name>`` at ``<version>`` or newer; see ``generator/allowlist.py``).
+(entries needed with ``<name>`` at ``<version>`` or newer; see ``generator/output/allowlist.py``).
 Every entry of the files that apply is needed, so stubtest runs without
 ``--ignore-unused-allowlist``.
 """
