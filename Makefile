@@ -5,7 +5,7 @@ BENTO_VENV := .venv-bento
 KSERVE_VENV := .venv-kserve
 PY := $(VENV)/bin/python
 
-.PHONY: demo test goldens capture clean
+.PHONY: demo test goldens sync-templates capture clean
 
 # Each environment step prints one line; pip's output goes to .cache/logs/, shown only when the step fails.
 QUIET_PIP = examples/quiet_step.sh
@@ -46,6 +46,11 @@ test: $(VENV)/.installed $(BENTO_VENV)/.installed $(KSERVE_VENV)/.installed
 ## goldens: regenerate fixtures/golden/ from fixtures/specs/ (review the diff)
 goldens: $(VENV)/.installed
 	$(PY) fixtures/regenerate.py
+
+## sync-templates: derive the blocking runtime templates from their asyncio sources (then run make goldens)
+## (standard library only: needs no environment)
+sync-templates:
+	$(PYTHON) fixtures/derive_sync.py
 
 ## capture: re-capture fixtures/specs/ from the example services
 capture: $(VENV)/.installed $(BENTO_VENV)/.installed
