@@ -250,7 +250,16 @@ def test_first_error_is_raised_and_no_further_input_starts(mode: str) -> None:
 
 
 def test_sync_error_waits_for_running_calls_and_starts_no_more() -> None:
-    adder = Adder(delay=lambda a: 0.3 if a == 1 else 0.0, status=lambda a, attempt: 400 if a == 0 else 200)
+    adder = Adder(status=lambda a, attempt: 400 if a == 0 else 200)
+
+    def delay(a: int) -> float:
+        """a=0 fails only once a=1 is running (on a loaded machine its thread may start late)."""
+        deadline = time.monotonic() + 5.0
+        while a == 0 and 1 not in adder.seen and time.monotonic() < deadline:
+            time.sleep(0.005)
+        return 0.3 if a == 1 else 0.0
+
+    adder.delay = delay
     started = time.monotonic()
     with pytest.raises(calc.BadRequestError):
         run_map("sync", adder, pairs(20), concurrency=2)
