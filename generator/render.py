@@ -29,6 +29,7 @@ RUNTIME_MODULES = (
     "_errors",
     "_files",
     "_http",
+    "_lenient",
     "_models",
     "_plain",
     "_raw",
@@ -78,6 +79,7 @@ EXPORTS_FROM_RUNTIME = (
     "RateLimitError",
     "RawResponse",
     "UnprocessableEntityError",
+    "ValidateResponses",
     "tensor_array",
     "tensor_input",
 )
