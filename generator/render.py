@@ -40,6 +40,7 @@ RUNTIME_MODULES = (
     "_tasks",
     "_tensors",
     "_types",
+    "_wire",
 )
 #: Rendered only for Open Inference Protocol APIs (``Api.is_oip``): tensor codecs and the gRPC transport.
 OIP_MODULES = ("_grpc_client", "_grpc_core", "_grpc_proto", "_grpc_wire", "_oip", "_oip_rest", "_oip_tensors")
