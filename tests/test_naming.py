@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import keyword
+from pathlib import Path
 
 import pytest
 
@@ -215,3 +216,44 @@ def test_string_enum_members_are_named_after_their_values() -> None:
     names = member_names(values)
     assert names == ["positive", "in_progress", "upper_", "name_", "value_", "class_", "None_", "x", "field_3ds", "A", "a_2", "foo", "foo_2", "member"]
     assert len(set(names)) == len(names) and all(name.isidentifier() and not name.startswith("_") for name in names)
+
+
+#: Values that are attributes of ``str`` or of ``int`` (or keywords): as member names they would hide
+#: the attribute (``Kind.title`` the method, ``Kind.real`` the property), so each takes an underscore.
+_STR_ATTRIBUTES = ["title", "count", "format", "upper", "split", "index"]
+_INT_ATTRIBUTES = ["real", "imag", "numerator", "denominator", "bit_length", "conjugate"]
+
+
+def test_enum_member_names_never_shadow_str_or_int_attributes() -> None:
+    from svcgen.enums import member_names
+
+    values = [*_STR_ATTRIBUTES, *_INT_ATTRIBUTES, "def", "plain"]
+    assert member_names(values) == [value + "_" for value in values[:-1]] + ["plain"]
+
+
+def test_enum_members_that_would_shadow_attributes_work_in_a_generated_package(tmp_path: Path) -> None:
+    """Generated, installed and imported: each member keeps its wire value and ``str``'s own methods still work."""
+    from svcgen import Config, build_files
+    from tests.support.generated_pkg import imported, write_tree
+
+    values = [*_STR_ATTRIBUTES, *_INT_ATTRIBUTES, "class"]
+    document = {
+        "openapi": "3.1.0",
+        "info": {"title": "Kinds", "version": "1.0.0"},
+        "paths": {
+            "/kind": {
+                "get": {
+                    "operationId": "kind",
+                    "responses": {"200": {"description": "ok", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Kind"}}}}},
+                }
+            }
+        },
+        "components": {"schemas": {"Kind": {"type": "string", "enum": values}}},
+    }
+    files = build_files(document, Config(source="kinds.json", name="kinds_client")).files
+    with imported(write_tree(files, tmp_path / "kinds"), "kinds_client") as package:
+        kind = package.models.Kind
+        assert [member.name for member in kind] == [value + "_" for value in values]
+        assert [member.value for member in kind] == values
+        assert kind.title_ == "title" and kind("real") is kind.real_
+        assert kind.format_.upper() == "FORMAT" and kind.count_.title() == "Count"  # str's methods are intact

@@ -174,3 +174,37 @@ def test_oip_tensor_calls_type_check_under_mypy(tmp_path: Path) -> None:
     (tmp_path / "caller.py").write_text(_OIP_CALLER.replace('binary=False', 'binary="no"'))
     wrong = _run([sys.executable, "-m", "mypy", "--strict", "--no-incremental", "caller.py"], tmp_path, installed(GOLDEN / "kserve"))
     assert wrong.returncode != 0 and "[arg-type]" in wrong.stdout, wrong.stdout
+
+
+#: The response-validation mode never changes a call's static return type (sync, async, per call).
+_VALIDATION_CALLER = '''
+from typing_extensions import assert_type
+
+from fraud_scoring_client import AsyncClient, BatchResult, Client, FraudScore, ValidateResponses
+from fraud_scoring_client.params import TransactionParam
+
+TX: TransactionParam = {"transaction_id": "t", "amount": 1.0}
+
+
+def call(mode: ValidateResponses) -> None:
+    for client in (Client(validate_responses="strict"), Client(validate_responses="lenient"), Client(validate_responses=mode)):
+        assert_type(client.score(transaction=TX), FraudScore)
+        assert_type(client.with_options(validate_responses="off").score_batch(transactions=[TX]), BatchResult)
+    assert_type(Client().validate_responses, ValidateResponses)
+
+
+async def call_async() -> None:
+    client = AsyncClient(validate_responses="off")
+    assert_type(await client.score(transaction=TX), FraudScore)
+    assert_type(await client.with_options(validate_responses="lenient").score(transaction=TX), FraudScore)
+'''
+
+
+def test_validate_responses_keeps_the_return_types_under_mypy(tmp_path: Path) -> None:
+    (tmp_path / "caller.py").write_text(_VALIDATION_CALLER)
+    site = installed(GOLDEN / "scoring")
+    result = _run([sys.executable, "-m", "mypy", "--strict", "--no-incremental", "caller.py"], tmp_path, site)
+    assert result.returncode == 0, result.stdout + result.stderr
+    (tmp_path / "caller.py").write_text(_VALIDATION_CALLER.replace('validate_responses="off")', 'validate_responses="loose")'))
+    wrong = _run([sys.executable, "-m", "mypy", "--strict", "--no-incremental", "caller.py"], tmp_path, site)
+    assert wrong.returncode == 1 and "[arg-type]" in wrong.stdout, wrong.stdout

@@ -44,6 +44,8 @@ Enums
   - value added: compatible (a sent enum accepts more; received enums are open).
   - value removed: breaking (a sent value is now refused, and the member is
     gone from the Python class either way). Enum class removed: breaking.
+  - member renamed (same value, another Python name, e.g. when a new value
+    takes the old name): breaking (``Color.a_b`` no longer exists).
 
 Bump: ``major`` if anything breaks, ``minor`` if there is any compatible change
 (an addition, a widening, a deprecation), ``patch`` when nothing a client user
@@ -250,4 +252,9 @@ def _enums(old: Surface, new: Surface) -> list[Change]:
         for value in after.values:
             if value not in before.values:
                 changes.append(Change("enum-value-added", name, f"added value {value!r} to enum {name}", None, value, False))
+        for value, old_member in before.members.items():
+            new_member = after.members.get(value)
+            if new_member is not None and new_member != old_member:
+                message = f"enum member {name}.{old_member} renamed {name}.{new_member} (value {value!r})"
+                changes.append(Change("enum-member-renamed", f"{name}.{old_member}", message, old_member, new_member, True))
     return changes

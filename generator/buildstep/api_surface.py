@@ -11,7 +11,7 @@ annotations are exactly the ones the generated client and models carry:
   name, and an ML payload's declared dtype/shape/orient/media type), the request body's media type and the return type;
 - model classes: field wire name → (annotation, required), and whether
   the client sends them (request side), receives them (response side) or both;
-- enum classes: their values, and side likewise.
+- enum classes: their values with their member names, and side likewise.
 """
 
 from __future__ import annotations
@@ -106,6 +106,8 @@ class EnumSurface:
     name: str
     values: list[Any]
     sides: set[str] = field(default_factory=set)
+    #: The Python member name of each value (``Sentiment.positive``).
+    members: dict[Any, str] = field(default_factory=dict)
 
 
 @dataclass
@@ -147,7 +149,8 @@ def surface_of(document: dict[str, Any]) -> Surface:
     enum_surfaces: dict[str, EnumSurface] = {}
     for name in public:
         if name in models.enums:
-            enum_surfaces[name] = EnumSurface(name, _enum_values(classes[name]), sides.get(name, set()))
+            members = _enum_members(classes[name])
+            enum_surfaces[name] = EnumSurface(name, list(members), sides.get(name, set()), members)
         else:
             fields = _model_fields(name, classes[name], models)
             model_surfaces[name] = ModelSurface(name, fields, sides.get(name, set()), name in api.internal_models)
@@ -263,11 +266,13 @@ def _has_no_default(value: ast.expr | None) -> bool:
     return False
 
 
-def _enum_values(node: ast.ClassDef) -> list[Any]:
-    values = []
+def _enum_members(node: ast.ClassDef) -> dict[Any, str]:
+    """Each value of an enum class, in order, with its member name."""
+    members: dict[Any, str] = {}
     for statement in node.body:
         if not isinstance(statement, ast.Assign) or not isinstance(statement.value, ast.Constant):
             continue
-        if all(isinstance(target, ast.Name) for target in statement.targets):
-            values.append(statement.value.value)
-    return values
+        targets = [target.id for target in statement.targets if isinstance(target, ast.Name)]
+        if targets and len(targets) == len(statement.targets):
+            members.setdefault(statement.value.value, targets[0])
+    return members

@@ -54,7 +54,11 @@ def choose_response(
     where: str,
     diagnostics: list[Diagnostic],
 ) -> Response:
-    """The decoded type of the first declared 2xx response."""
+    """The decoded type of the first declared 2xx response.
+
+    Content without a schema is never dropped: JSON is decoded as any JSON value, ``text/*``
+    as ``str``, other media types (or none declared) as ``bytes``; only 204/205 answer ``None``.
+    """
     responses = op.get("responses") or {}
     codes = sorted(str(code) for code in responses if str(code).startswith("2"))
     if not codes:
@@ -62,7 +66,8 @@ def choose_response(
     response = deref(document, responses[_original_key(responses, codes[0])])
     content = response.get("content") if isinstance(response, dict) else None
     if not content:
-        return Response("none", None, None)
+        # No content declared: the body the server sends anyway, as bytes (a 204 or 205 has none).
+        return Response("none", None, None) if codes[0] in _NO_BODY else Response("bytes", None, None)
     by_base = {_base(media): (media, value if isinstance(value, dict) else {}) for media, value in content.items()}
     bentoml = "x-bentoml-name" in op
     facts = op.get(OUTPUT)
@@ -85,6 +90,10 @@ def choose_response(
         if base.startswith("text/"):
             return Response("text", media, None)
     return Response("bytes", first_media, None)
+
+
+#: The 2xx statuses that never carry a body (RFC 9110 §15.3.5, §15.3.6).
+_NO_BODY = ("204", "205")
 
 
 def _stream_response(

@@ -30,6 +30,7 @@ CLIENT_ATTRIBUTES = frozenset(
         "http_client",
         "max_retries",
         "retry_non_idempotent",
+        "validate_responses",
         "timeout",
         "with_options",
         "with_raw_response",

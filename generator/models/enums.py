@@ -3,8 +3,9 @@ named after their values, as the service's own code most likely names them.
 
 A service written ``class Sentiment(str, Enum): positive = "positive"`` publishes only the values,
 so the member is ``Sentiment.positive`` whenever the value is a usable name; other values get a
-snake_case name (``in-progress`` → ``in_progress``). Names a ``str`` or an enum already uses
-(``upper``, ``name``, ``value``) take a trailing underscore, as keywords do.
+snake_case name (``in-progress`` → ``in_progress``). Names that would hide an attribute of ``str``
+(``upper``, ``title``, ``count``), of ``int`` (``real``, ``numerator``) or of the enum itself
+(``name``, ``value``) take a trailing underscore, as keywords do.
 """
 
 from __future__ import annotations
@@ -17,8 +18,9 @@ from typing import Any, Callable
 
 from ..ir.naming import snake, unique
 
-#: Attributes of ``str`` and ``Enum``: a member of that name would hide one (type checkers object).
-_TAKEN_ATTRIBUTES = frozenset(dir(str)) | frozenset(dir(Enum)) | {"name", "value", "mro"}
+#: Attributes of ``str``, ``int`` and ``Enum``: a member of that name would hide one of its value
+#: type's attributes (``Kind.title``, ``Kind.real``) or the enum's own, and type checkers object.
+_TAKEN_ATTRIBUTES = frozenset(dir(str)) | frozenset(dir(int)) | frozenset(dir(Enum)) | {"name", "value", "mro"}
 
 
 def member_names(values: list[str]) -> list[str]:

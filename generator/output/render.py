@@ -30,6 +30,7 @@ RUNTIME_MODULES = (
     "_errors",
     "_files",
     "_http",
+    "_lenient",
     "_models",
     "_plain",
     "_raw",
@@ -40,6 +41,7 @@ RUNTIME_MODULES = (
     "_tasks",
     "_tensors",
     "_types",
+    "_wire",
 )
 #: Rendered only for Open Inference Protocol APIs (``Api.is_oip``): tensor codecs and the gRPC transport.
 OIP_MODULES = ("_grpc_client", "_grpc_core", "_grpc_proto", "_grpc_wire", "_oip", "_oip_rest", "_oip_tensors")
@@ -79,6 +81,7 @@ EXPORTS_FROM_RUNTIME = (
     "RateLimitError",
     "RawResponse",
     "UnprocessableEntityError",
+    "ValidateResponses",
     "tensor_array",
     "tensor_input",
 )
