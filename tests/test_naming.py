@@ -225,7 +225,7 @@ _INT_ATTRIBUTES = ["real", "imag", "numerator", "denominator", "bit_length", "co
 
 
 def test_enum_member_names_never_shadow_str_or_int_attributes() -> None:
-    from svcgen.enums import member_names
+    from svcgen.models.enums import member_names
 
     values = [*_STR_ATTRIBUTES, *_INT_ATTRIBUTES, "def", "plain"]
     assert member_names(values) == [value + "_" for value in values[:-1]] + ["plain"]
