@@ -304,13 +304,13 @@ def test_the_services_own_model_classes_are_accepted() -> None:
     recorder = Recorder(httpx.Response(200, json=SCORE), httpx.Response(200, json={"results": [], "flagged_count": 0, "timeout": 1.0, "streamed": False}))
     client = fs.Client(BASE, http_client=recorder.sync_http())
     own = _ServiceTransaction(transaction_id="t1", amount=2, channel=_ServiceChannel.POS, payer="acct", items=[_ServiceLineItem(sku="a", unit_price=1)])
-    client.score(transaction=own)  # type: ignore[arg-type]
+    client.score(transaction=own)
     expected = {"transaction_id": "t1", "amount": 2.0, "channel": "pos", "from": "acct", "items": [{"sku": "a", "unit_price": 1.0}]}
     assert sent(recorder.last) == {"transaction": expected}
-    client.score_batch(transactions=[{"transaction_id": "t2", "amount": 1, "items": [_ServiceLineItem(sku="b", unit_price=3)]}, own])  # type: ignore[list-item]
+    client.score_batch(transactions=[{"transaction_id": "t2", "amount": 1, "items": [_ServiceLineItem(sku="b", unit_price=3)]}, own])
     assert sent(recorder.last)["transactions"] == [{"transaction_id": "t2", "amount": 1.0, "items": [{"sku": "b", "unit_price": 3.0}]}, expected]
     with pytest.raises(pydantic.ValidationError):
-        client.score(transaction=_ServiceLineItem(sku="a", unit_price=1))  # type: ignore[arg-type]
+        client.score(transaction=_ServiceLineItem(sku="a", unit_price=1))
     assert recorder.calls == 2
 
 

@@ -88,10 +88,18 @@ def test_allowlists_hold_no_root_model_entry_without_root_models(golden_copy: tu
 #: A caller of the scoring client passes plain data wherever a model is expected, alone or in a
 #: list (DESIGN §2a: validated client-side), mixed with model instances. Plain data is typed by
 #: the request models' typed dicts (wire names as keys), enum values may be given as strings,
-#: and sequence arguments take any sequence of a compatible type.
+#: and sequence arguments take any sequence of a compatible type. The service's own pydantic
+#: classes are accepted too (validated against the schema before sending).
 _PLAIN_CALLER = '''
+import pydantic
+
 from fraud_scoring_client import AsyncClient, Client, Transaction
 from fraud_scoring_client.params import TransactionParam
+
+
+class OwnTransaction(pydantic.BaseModel):
+    transaction_id: str
+    amount: float
 
 
 def call(client: Client, rows: list[TransactionParam]) -> None:
@@ -100,10 +108,13 @@ def call(client: Client, rows: list[TransactionParam]) -> None:
     client.score_batch(transactions=rows)
     client.score_batch(transactions=[Transaction(transaction_id="t", amount=1.0), {"transaction_id": "u", "amount": 2.0}])
     client.score_batch(transactions=(Transaction(transaction_id="t", amount=1.0),))
+    client.score(transaction=OwnTransaction(transaction_id="t", amount=1.0))
+    client.score_batch(transactions=[OwnTransaction(transaction_id="t", amount=1.0), {"transaction_id": "u", "amount": 2.0}])
 
 
 async def call_async(client: AsyncClient, rows: list[TransactionParam]) -> None:
     await client.score_batch(transactions=rows)
+    await client.score(transaction=OwnTransaction(transaction_id="t", amount=1.0))
 '''
 #: Each of these fails at the server (or in client-side validation): it must fail type checking.
 _WRONG_CALLS = {
@@ -113,11 +124,13 @@ _WRONG_CALLS = {
     "unknown-enum-value": 'client.score(transaction={"transaction_id": "t", "amount": 1.0, "channel": "fax"})',
     "none-for-required": 'client.score(transaction={"transaction_id": None, "amount": 1.0})',
     "untyped-dicts": "client.score_batch(transactions=rows)",
+    "not-a-pydantic-model": 'client.score(transaction=object())',
+    "model-class-not-instance": "client.score(transaction=Transaction)",
 }
 _WRONG_CALLER = '''
 from typing import Any
 
-from fraud_scoring_client import Client
+from fraud_scoring_client import Client, Transaction
 
 
 def call(client: Client, rows: list[dict[str, Any]]) -> None:

@@ -100,6 +100,7 @@ PACKAGE_NAMES = frozenset(
         "os",
         "pandas",
         "pathlib",
+        "pydantic",
         # names the model module imports
         "Any",
         "Annotated",

@@ -21,7 +21,7 @@ _BUILTIN_SOURCES = {
 }
 #: Modules the client's annotations name (``numpy.typing.NDArray``…): imported for type checkers only,
 #: so numpy, pandas and pillow stay optional.
-_CHECKING_MODULES = ("numpy", "numpy.typing", "os", "pandas", "pathlib", "PIL.Image")
+_CHECKING_MODULES = ("numpy", "numpy.typing", "os", "pandas", "pathlib", "PIL.Image", "pydantic")
 
 
 def bind_types(api: Api, models: ModelModule) -> None:
