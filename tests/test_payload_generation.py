@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import ast
+import asyncio
 import base64
 import importlib
 import json
+import logging
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -180,6 +182,37 @@ def test_sse_events_are_decoded_into_the_declared_model(generate: Any) -> None:
     recorder = Recorder(httpx.Response(200, content=body, headers={"content-type": "text/event-stream"}))
     stream = package.Client(BASE, http_client=recorder.sync_http()).op(prompt="hi")
     assert [token.text for token in stream] == ["a", "b"]
+
+
+def test_sse_events_follow_validate_responses(generate: Any, caplog: pytest.LogCaptureFixture) -> None:
+    """A streamed event that does not match its model raises in strict mode; lenient builds the
+    model without validation and warns once per event; off builds it silently. Sync and async alike."""
+    schemas = {"Token": {"type": "object", "required": ["text", "n"], "properties": {"text": {"type": "string"}, "n": {"type": "integer"}}}}
+    response = {"text/event-stream": {"schema": {"$ref": "#/components/schemas/Token"}}}
+    package = generate(doc({"/gen": post({"application/json": {"schema": {"type": "object", "properties": {"prompt": {"type": "string"}}}}}, response)}, schemas))
+    body = b'data: {"text": "a", "n": 1}\n\ndata: {"text": "b", "n": "many"}\n\ndata: [DONE]\n\n'
+
+    answer = httpx.Response(200, content=body, headers={"content-type": "text/event-stream"})
+    strict = package.Client(BASE, http_client=Recorder(answer).sync_http())
+    with pytest.raises(package.APIResponseValidationError, match="streamed event"):
+        list(strict.op(prompt="hi"))
+    logger = package.__name__
+    with caplog.at_level(logging.WARNING, logger=logger):
+        tokens = list(strict.with_options(validate_responses="lenient").op(prompt="hi"))
+    assert [type(token).__name__ for token in tokens] == ["Token", "Token"]
+    assert [(token.text, token.n) for token in tokens] == [("a", 1), ("b", "many")]
+    [record] = [r for r in caplog.records if r.name == logger]
+    assert "POST /gen: a streamed event" in record.getMessage() and "Token" in record.getMessage() and "fields n" in record.getMessage()
+    caplog.clear()
+    with caplog.at_level(logging.WARNING, logger=logger):
+        assert [token.n for token in strict.with_options(validate_responses="off").op(prompt="hi")] == [1, "many"]
+    assert [r for r in caplog.records if r.name == logger] == []
+
+    async def read_async() -> list[Any]:
+        async with package.AsyncClient(BASE, http_client=Recorder(answer).async_http(), validate_responses="lenient") as client:
+            return [token async for token in await client.op(prompt="hi")]
+
+    assert [token.n for token in asyncio.run(read_async())] == [1, "many"]
 
 
 def test_sse_string_events_yield_their_data(generate: Any) -> None:
