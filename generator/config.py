@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from pathlib import Path
+from typing import Any
 
 from .core.errors import SvcgenError
 from .output.http_library import HTTP_LIBRARIES
@@ -59,3 +60,33 @@ class Config:
             # Only when not the default, so that default output stays what it always was.
             options["http_library"] = self.http_library
         return options
+
+    def load_options(self) -> dict[str, Any]:
+        """The keyword arguments of :func:`svcgen.source.load.load` for this configuration."""
+        return {
+            "headers": self.headers,
+            "token": self.token,
+            "timeout": self.fetch_timeout,
+            "max_bytes": self.max_document_bytes,
+            "verify": not self.insecure,
+            "allow_remote_refs": self.allow_remote_refs,
+            "ref_root": self.ref_root,
+        }
+
+    def fingerprint_options(self) -> dict[str, object]:
+        """Every option that decides what a generation writes or refuses, for the inputs'
+        fingerprint: all but where the document and the output are (``source``, ``output``),
+        ``force`` (it decides whose files may be replaced, not what is written) and the
+        credentials (``token``, ``headers``: they decide what is fetched, and what is fetched is
+        fingerprinted; their values must not be written anywhere)."""
+        skipped = {"source", "output", "force", "token", "headers"}
+        return {item.name: _plain(getattr(self, item.name)) for item in fields(self) if item.name not in skipped}
+
+
+def _plain(value: object) -> object:
+    """An option's value as JSON data (tuples as lists, paths as their text)."""
+    if isinstance(value, tuple):
+        return list(value)
+    if value is None or isinstance(value, (str, int, float, bool)):
+        return value
+    return str(value)

@@ -8,6 +8,7 @@ from typing import Any
 
 from .config import Config
 from .core.errors import Diagnostic
+from .core.fingerprint import document_digest, fingerprint
 from .core.version import __version__
 from .output.format import format_tree
 from .ir import build_api
@@ -15,11 +16,12 @@ from .models.bind import bind_types
 from .ir.naming import PACKAGE_NAMES
 from .source.jsondata import json_document
 from .source.load import Loaded, load
-from .output.manifest import add_manifest
+from .source.parsed_cache import remember
+from .output.manifest import add_inputs, add_manifest
 from .models.generate import generate_models
 from .source.select import select_operations
 from .models.split import LAZY_THRESHOLD
-from .output.render import document_hash, render_package, render_pyproject
+from .output.render import render_package, render_pyproject
 from .source.spec import parse
 from .output.stubs import add_stubs
 from .output.write import WriteReport, write_tree
@@ -51,16 +53,7 @@ def fetch_document(config: Config) -> dict[str, Any]:
 
 def fetch(config: Config) -> Loaded:
     """The input document and notes about how it was read."""
-    return load(
-        config.source,
-        headers=config.headers,
-        token=config.token,
-        timeout=config.fetch_timeout,
-        max_bytes=config.max_document_bytes,
-        verify=not config.insecure,
-        allow_remote_refs=config.allow_remote_refs,
-        ref_root=config.ref_root,
-    )
+    return load(config.source, **config.load_options())
 
 
 def build_files(document: dict[str, Any], config: Config, progress: Progress = _silent) -> Generated:
@@ -82,7 +75,7 @@ def build_files(document: dict[str, Any], config: Config, progress: Progress = _
     files = render_package(
         api,
         models,
-        document_sha256=document_hash(document),
+        document_sha256=document_digest(document),
         options=config.recorded_options(),
         svcgen_version=__version__,
         http_library=config.http_library,
@@ -100,6 +93,10 @@ def generate(config: Config, progress: Progress = _silent) -> Generated:
     progress(f"fetching {config.source}")
     loaded = fetch(config)
     generated = build_files(loaded.document, config, progress)
+    digest = document_digest(loaded.document)
+    generated.files = add_inputs(generated.files, fingerprint(digest, config.fingerprint_options()))
+    if loaded.origin is None:
+        remember(config.fingerprint_options(), loaded.inputs, digest)
     notes = [Diagnostic(loaded.origin or config.source, note) for note in loaded.notes]
     generated.diagnostics[:0] = notes
     if config.output is not None:

@@ -21,3 +21,14 @@ if os.environ.get("SVCGEN_TEST_HTTP_LIBRARY", "httpx") == "httpx2":
     else:  # older httpx2 (the floor runs): the tests use top-level names only
         assert "httpx" not in sys.modules, "httpx was imported before conftest.py"
         sys.modules["httpx"] = httpx2
+
+# svcgen's local cache of parsed documents (``svcgen.source.parsed_cache``): one per test
+# session, in a temporary folder, never the user's own; subprocesses inherit it.
+if "SVCGEN_CACHE_DIR" not in os.environ:
+    import atexit
+    import shutil
+    import tempfile
+
+    _CACHE = tempfile.mkdtemp(prefix="svcgen-test-cache-")
+    os.environ["SVCGEN_CACHE_DIR"] = _CACHE
+    atexit.register(shutil.rmtree, _CACHE, True)

@@ -14,7 +14,7 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..output.manifest import owned_files
+from ..output.manifest import INPUTS_KEY, PROVENANCE, owned_files
 from ..output.paths import visible_files
 
 #: A diff longer than this is summarised (the first lines, then counts).
@@ -62,13 +62,29 @@ def compare(files: dict[str, str], output: Path) -> Drift:
             current = path.read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError):
             current = None
-        if current != files[name]:
+        if current != files[name] and not _same_record(name, current, files[name]):
             drift.changed.append(name)
             drift.diff.extend(_unified(current or "", files[name], name))
     owned = set(owned_files(output).files)
     drift.extra = sorted((present & owned) - set(files))
     drift.foreign = sorted(present - owned - set(files))
     return drift
+
+
+def _same_record(name: str, current: str | None, new: str) -> bool:
+    """Whether two provenance files differ only in their inputs' fingerprint: a cache key (made
+    with svcgen's own code, so it changes with every svcgen), not content."""
+    if current is None or Path(name).name != PROVENANCE:
+        return False
+    try:
+        old_record, new_record = json.loads(current), json.loads(new)
+    except ValueError:
+        return False
+    if not isinstance(old_record, dict) or not isinstance(new_record, dict):
+        return False
+    old_record.pop(INPUTS_KEY, None)
+    new_record.pop(INPUTS_KEY, None)
+    return bool(old_record == new_record)
 
 
 def recorded_library(output: Path, package: str) -> str | None:

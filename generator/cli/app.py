@@ -20,6 +20,7 @@ from .check import check_command
 from .common import (
     GLOBAL_OPTIONS,
     Reporter,
+    full_option,
     configs,
     fail,
     global_flags,
@@ -33,7 +34,7 @@ from .diff import diff_command
 from ..config import Config
 from ..core.errors import SvcgenError
 from ..core.version import __version__
-from ..pipeline import fetch, generate
+from ..buildstep.shortcut import foreign_files, unchanged
 from ..buildstep.project_config import override
 from ..output.write import WriteReport
 
@@ -54,17 +55,28 @@ for _option in GLOBAL_OPTIONS:  # appended to the group in this order
 @click.argument("source", required=False)
 @click.option("-o", "--output", type=click.Path(path_type=Path), default=None, help="Folder to write the package project into.")
 @click.option("--force", is_flag=True, help="Write into a non-empty folder svcgen did not generate (only svcgen's files are written; nothing is deleted).")
+@full_option
 @with_generation_options
-def generate_command(source: str | None, output: Path | None, force: bool, **flags: Any) -> None:
+def generate_command(source: str | None, output: Path | None, force: bool, full: bool, **flags: Any) -> None:
     """Generate a client package from SOURCE (service URL, spec URL or file).
 
     Without SOURCE, generates every client declared in [tool.svcgen]. svcgen
     replaces and removes only files it wrote; everything else is left as it is.
+    When the inputs' fingerprint is the one the folder records and no file svcgen
+    wrote was changed, nothing is generated or written (--full: generate anyway).
     """
     flags = global_flags(flags)
     say = Reporter(flags["quiet"], flags["verbose"])
     for config in configs(source, output, flags):
         config = replace(config, force=force or config.force)
+        if not full and config.output is not None and unchanged(config, config.output):
+            say(f"up to date: {config.output} (inputs unchanged; nothing written)")
+            left = foreign_files(config.output) if say.verbose else []
+            if left:
+                say.note(f"left {len(left)} files svcgen did not write: {listing(left)} (hidden folders are never touched)")
+            continue
+        from ..pipeline import generate  # the whole pipeline: loaded only when there is work
+
         result = generate(config, say.progress)
         say.diagnostics(result.diagnostics)
         if result.written is not None:
@@ -96,6 +108,8 @@ def fetch_command(source: str, output: str, **flags: Any) -> None:
     """Save SOURCE's document exactly as generation sees it."""
     flags = global_flags(flags)
     say = Reporter(flags["quiet"], flags["verbose"])
+    from ..pipeline import fetch
+
     config = override(Config(source=source), **source_settings(flags))
     loaded = fetch(config)
     for note in loaded.notes:

@@ -25,7 +25,6 @@ from .common import (
 from ..config import Config
 from ..core.errors import SvcgenError
 from ..buildstep.project_config import find_config, load_clients, override
-from ..buildstep.wheel import build_dists
 
 
 @click.command("build", context_settings={"help_option_names": ["-h", "--help"]})
@@ -60,6 +59,8 @@ def build_command(source: str | None, dist_dir: Path, name: str | None, package_
                 fail("--name and --package-version apply to one client; the configuration declares several")
             configs = [override(config, **given) for config in configs]
         for config in configs:
+            from ..buildstep.wheel import build_dists  # the whole pipeline: loaded only when used
+
             built = build_dists(config, dist_dir, isolation=not no_isolation)
             say.diagnostics(built.diagnostics)
             click.echo(str(built.wheel))

@@ -19,31 +19,43 @@ from ..buildstep.check import compare, recorded_library
 from .common import (
     Reporter,
     configs,
+    full_option,
     global_flags,
     listing,
     with_generation_options,
 )
 from ..output.http_library import HTTP_LIBRARIES
 from ..output.manifest import owned_files
-from ..pipeline import generate
+from ..buildstep.shortcut import foreign_files, unchanged
 from ..output.transaction import STAGE
 
 
 @click.command("check")
 @click.argument("source", required=False)
 @click.option("-o", "--output", type=click.Path(path_type=Path), default=None, help="The committed package project folder to compare with.")
+@full_option
 @with_generation_options
-def check_command(source: str | None, output: Path | None, **flags: Any) -> None:
+def check_command(source: str | None, output: Path | None, full: bool, **flags: Any) -> None:
     """Check that OUTDIR is exactly what SOURCE generates now: exit 0 if so, 1 with a diff if not.
 
     Without SOURCE, checks every client declared in [tool.svcgen]. An
-    unreadable source is trouble (exit 2), not drift.
+    unreadable source is trouble (exit 2), not drift. When the inputs' fingerprint
+    is the one OUTDIR records and no file svcgen wrote was changed, the answer
+    comes without generating (--full: generate and compare anyway).
     """
     flags = global_flags(flags)
     say = Reporter(flags["quiet"], flags["verbose"])
     drifted: list[str] = []
     for config in configs(source, output, flags):
         target = config.output or Path(".")
+        if not full and unchanged(config, target):
+            foreign = foreign_files(target) if say.verbose else []
+            if foreign:
+                say.note(f"{len(foreign)} files svcgen did not write (not compared): {listing(foreign)}")
+            say(f"up to date: {target} (inputs unchanged)")
+            continue
+        from ..pipeline import generate  # the whole pipeline: loaded only when there is work
+
         result = generate(replace(config, output=None), say.progress)
         say.diagnostics(result.diagnostics)
         absent = _not_generated(target)

@@ -178,6 +178,12 @@ def configs(source: str | None, output: Path | None, flags: dict[str, Any]) -> l
     return [override(client, **given, **single) for client in clients]
 
 
+#: ``--full`` of ``check`` and ``generate``: never answer from the inputs' fingerprint alone.
+full_option = click.option(
+    "--full", is_flag=True, help="Generate even when the inputs' fingerprint says nothing changed (see README: build-time checks)."
+)
+
+
 def with_generation_options(func: Any) -> Any:
     options = [
         click.option("--name", default=None, callback=validated_name, help="Python package name (default: from info.title, plus _client)."),

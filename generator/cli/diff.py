@@ -13,8 +13,6 @@ from typing import Any
 
 import click
 
-from ..buildstep.api_diff import compare, human, report
-from ..buildstep.api_surface import Surface, load_surface
 from .common import (
     Reporter,
     fail,
@@ -41,6 +39,9 @@ def diff_command(old: str, new: str, as_json: bool, **flags: Any) -> None:
     """
     flags = global_flags(flags)
     say = Reporter(flags["quiet"], flags["verbose"])
+    from ..buildstep.api_diff import compare, human, report  # the models stage: loaded only when used
+    from ..buildstep.api_surface import Surface, load_surface
+
     try:
         settings = source_settings(flags)
         surfaces: list[Surface] = []

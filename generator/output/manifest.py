@@ -53,6 +53,27 @@ def add_manifest(files: dict[str, str]) -> dict[str, str]:
     return {**files, where: json.dumps(record, indent=2, sort_keys=True) + "\n"}
 
 
+#: The provenance file's record of the inputs (see :mod:`svcgen.core.fingerprint`): a cache key,
+#: not content, so ``svcgen check`` never counts a difference in it alone as drift.
+INPUTS_KEY = "inputs"
+
+
+def add_inputs(files: dict[str, str], fingerprint: str) -> dict[str, str]:
+    """``files`` with the inputs' ``fingerprint`` in the provenance file, and the digest of the
+    rest of the record."""
+    where = provenance_path(files)
+    record = json.loads(files[where])
+    record[INPUTS_KEY] = {"fingerprint": fingerprint, "record": record_digest(record)}
+    return {**files, where: json.dumps(record, indent=2, sort_keys=True) + "\n"}
+
+
+def record_digest(record: dict[str, object]) -> str:
+    """The sha256 of a provenance record without its inputs: the manifest, the options and the
+    version as written, so that a hand-edited record is never taken for what svcgen wrote."""
+    rest = {key: value for key, value in record.items() if key != INPUTS_KEY}
+    return hashlib.sha256(json.dumps(rest, sort_keys=True).encode("utf-8")).hexdigest()
+
+
 @dataclass
 class Owned:
     """The files in an output folder that an earlier generation wrote: path → sha256 it wrote."""

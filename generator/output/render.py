@@ -182,8 +182,3 @@ def example_call(op: Operation) -> str:
 def provenance(document_sha256: str, options: dict[str, Any], svcgen_version: str) -> str:
     record = {"generator": "svcgen", "version": svcgen_version, "spec_sha256": document_sha256, "options": options}
     return json.dumps(record, indent=2, sort_keys=True) + "\n"
-
-
-def document_hash(document: dict[str, Any]) -> str:
-    canonical = json.dumps(document, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-    return hashlib.sha256(canonical.encode()).hexdigest()

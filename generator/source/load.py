@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import functools
 import json
+import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -21,6 +22,7 @@ from .bentoml_facts import OUTPUT, is_bentoml, merge_facts
 from .bundle import Bundler, has_external_refs
 from .discover import SPEC_SUFFIXES, find_document
 from ..core.errors import SvcgenError
+from ..core.fingerprint import text_digest
 from .fetch import Fetcher, safe_url
 from .limits import DEFAULT_MAX_BYTES, MAX_DEPTH, check_depth, scan_yaml
 from .secrets import MASK, SECRETS
@@ -28,13 +30,19 @@ from .secrets import MASK, SECRETS
 __all__ = ["SPEC_SUFFIXES", "Loaded", "absolutize_servers", "load", "parse_text"]
 
 
+#: One document read: where (``""`` the source itself, a file ``$ref`` relative to the source's
+#: folder, or a URL) and the digest of its text (see :mod:`svcgen.core.fingerprint`).
+Input = tuple[str, str]
+
+
 @dataclass(frozen=True)
 class Loaded:
-    """A raw document and the URL it came from (``None`` for a local file)."""
+    """A raw document, the URL it came from (``None`` for a local file), and every text read for it."""
 
     document: dict[str, Any]
     origin: str | None
     notes: tuple[str, ...] = ()
+    inputs: tuple[Input, ...] = ()
 
 
 def load(
@@ -66,37 +74,47 @@ def load(
     _check_headers(request_headers)
     with Fetcher(source, request_headers, timeout=timeout, max_bytes=max_bytes, verify=verify) as fetcher:
         notes: list[str] = []
+        inputs: list[Input] = []
         if not verify and scheme == "https":
             notes.append("--insecure: TLS certificates were not verified; anyone on the path could have changed the document")
         if scheme in ("http", "https"):
             url, text, found = find_document(fetcher, source)
+            inputs.append(("", text_digest(text)))
             notes.extend(found)
             origin = url
             document = absolutize_servers(parse_text(text, safe_url(url), notes), url)
             if is_bentoml(document) and not _has_facts(document):
-                document, merged = _merge_schema_json(fetcher, document, url)
+                document, merged = _merge_schema_json(fetcher, document, url, inputs)
                 notes.extend(merged)
         else:
             origin = str(Path(source).resolve())
-            document = parse_text(_read_file(Path(source), max_bytes), source, notes)
+            text = _read_file(Path(source), max_bytes)
+            inputs.append(("", text_digest(text)))
+            document = parse_text(text, source, notes)
         if has_external_refs(document):
-            read = functools.partial(_read_other, fetcher, max_bytes)
+            folder = None if scheme in ("http", "https") else Path(origin).parent
+            read = functools.partial(_read_other, fetcher, max_bytes, inputs, folder)
             bundler = Bundler(origin, remote=scheme in ("http", "https"), allow_remote=allow_remote_refs, read=read, root=ref_root)
             document = bundler.bundle(document)
     document, masked = SECRETS.scrub(document)
     if masked:
         notes.append(f"the document repeats the token or a --header value in {masked} places; masked as {MASK}")
-    return Loaded(document, safe_url(origin) if scheme else None, tuple(notes))
+    return Loaded(document, safe_url(origin) if scheme else None, tuple(notes), tuple(inputs))
 
 
-def _read_other(fetcher: Fetcher, max_bytes: int, location: str) -> dict[str, Any]:
-    """Another document a ``$ref`` names (already checked by the bundler)."""
+def _read_other(fetcher: Fetcher, max_bytes: int, inputs: list[Input], folder: Path | None, location: str) -> dict[str, Any]:
+    """Another document a ``$ref`` names (already checked by the bundler), recorded in ``inputs``
+    (a file relative to the source's ``folder``, so that the record is the same on every machine)."""
     if urlsplit(location).scheme.lower() in ("http", "https"):
         status, text, _final = fetcher.get(location)
         if status >= 400:
             raise SvcgenError(f"{safe_url(location)}: HTTP {status}")
+        inputs.append((safe_url(location), text_digest(text)))
         return parse_text(text, safe_url(location))
-    return parse_text(_read_file(Path(location), max_bytes), location)
+    text = _read_file(Path(location), max_bytes)
+    where = Path(os.path.relpath(location, folder)).as_posix() if folder is not None else location
+    inputs.append((where, text_digest(text)))
+    return parse_text(text, location)
 
 
 def _has_facts(document: dict[str, Any]) -> bool:
@@ -108,7 +126,7 @@ def _has_facts(document: dict[str, Any]) -> bool:
     )
 
 
-def _merge_schema_json(fetcher: Fetcher, document: dict[str, Any], url: str) -> tuple[dict[str, Any], list[str]]:
+def _merge_schema_json(fetcher: Fetcher, document: dict[str, Any], url: str, inputs: list[Input]) -> tuple[dict[str, Any], list[str]]:
     """Add the facts of the sibling ``schema.json`` (BentoML); without it, say so and go on."""
     schema_url = urljoin(url, "schema.json")
     try:
@@ -121,6 +139,7 @@ def _merge_schema_json(fetcher: Fetcher, document: dict[str, Any], url: str) -> 
         facts = json.loads(text)
     except (ValueError, RecursionError):
         return document, [f"{safe_url(schema_url)}: not JSON; generating from the OpenAPI document alone"]
+    inputs.append(("schema.json", text_digest(text)))
     return merge_facts(document, facts)
 
 
