@@ -80,7 +80,7 @@ def build_files(document: dict[str, Any], config: Config, progress: Progress = _
         svcgen_version=__version__,
         http_library=config.http_library,
     )
-    files = add_stubs(files, api.package)
+    files = add_stubs(files, api, models, config.http_library)
     files["pyproject.toml"] = render_pyproject(api, files, config.http_library)
     progress(f"formatting {len(files)} files")
     files = add_manifest(format_tree(files, config.formatter))

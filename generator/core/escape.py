@@ -6,6 +6,7 @@ Python literals, docstrings, comments, TOML strings and Markdown.
 
 from __future__ import annotations
 
+import ast
 import json
 import re
 import textwrap
@@ -20,6 +21,7 @@ _UNSAFE = re.compile(
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+!|<>~])")
 _MARKUP = re.compile(r"[<>]|\]\(")
 _HTML_TAG = re.compile(r"</?[A-Za-z][A-Za-z0-9]*(?:\s[^<>]*)?/?>")
+_ESCAPED = re.compile(r"\\([\s\S])")
 
 
 def literal(value: object) -> str:
@@ -62,6 +64,22 @@ def docstring(text: str | None, *, limit: int = 4000, width: int = 88) -> str:
         # a quote right before the closing ``"""`` would end the docstring early
         body = body[:-1] + '\\"'
     return body
+
+
+def docstring_literal(body: str, stub: bool = False) -> str:
+    """The docstring whose source between the quotes is ``body`` (as :func:`docstring` writes
+    it). In a ``.pyi`` stub, the literal ``ast.unparse`` writes for its value, as in the stubs
+    made from a syntax tree (``svcgen.models.stub``): no backslash unless needed."""
+    if not stub:
+        return f'"""{body}"""'
+    value = _ESCAPED.sub(r"\1", body)  # :func:`docstring` escapes only ``\\`` and ``\"``
+    if "\\" not in value and '"""' not in value and not value.endswith('"') and _printable(value):
+        return f'"""{value}"""'  # what ast.unparse writes for such a value
+    return ast.unparse(ast.Module(body=[ast.Expr(ast.Constant(value))], type_ignores=[]))
+
+
+def _printable(value: str) -> bool:
+    return value.replace("\n", "").replace("\t", "").isprintable()
 
 
 def _unescaped_last(body: str) -> bool:

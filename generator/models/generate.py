@@ -31,7 +31,7 @@ from .model_fixups import (
     unshadowed_fields,
     unshadowed_imports,
 )
-from .module import HEADER, ModelModule, read_back
+from .module import HEADER, ModelModule, empty_module, read_back
 from .prepare import models_document, schema_resolver
 from .redeclared import conflicting_parents, inlined_parents
 
@@ -46,7 +46,7 @@ def generate_models(
     """The models module for ``schemas``; no class may take a name in ``reserved``
     (names the client module and the package already use)."""
     if not schemas:
-        return ModelModule(text=HEADER + "\n\nfrom __future__ import annotations\n", classes=[])
+        return empty_module(HEADER + "\n\nfrom __future__ import annotations\n")
     schemas = break_allof_cycles(schemas)
     resolver = schema_resolver(schemas)
     with warnings.catch_warnings(record=True) as caught:

@@ -103,6 +103,7 @@ def environment() -> jinja2.Environment:
         literal=escape.literal,
         docstring=escape.docstring,
         docstring_line=escape.docstring_line,
+        docstring_literal=escape.docstring_literal,
         comment=escape.comment,
         toml=escape.toml_string,
         markdown=escape.markdown,
@@ -128,18 +129,7 @@ def render_package(
     templates name it through the ``http`` variable, so public types name the real library.
     """
     env = environment()
-    runtime_exports = (*EXPORTS_FROM_RUNTIME, *(OIP_EXPORTS if api.is_oip else ()))
-    exports = sorted(
-        {"AsyncClient", "Client", *runtime_exports, *api.public_models},
-    )
-    context = {
-        "api": api,
-        "exports": exports,
-        "option_types": OPTION_TYPES,
-        "runtime_exports": sorted(runtime_exports),
-        "http": LIBRARIES[http_library].module,
-        "http_library": LIBRARIES[http_library],
-    }
+    context = _context(api, http_library)
     pkg = api.package
     allowlists = stubtest_allowlists(pkg, models)
     context["allowlists"] = versioned_files(allowlists)
@@ -162,6 +152,29 @@ def render_package(
     for module in (*RUNTIME_MODULES, *(OIP_MODULES if api.is_oip else ())):
         files[f"{pkg}/_runtime/{module}.py"] = env.get_template(f"package/_runtime/{module}.py.jinja").render(context)
     return files
+
+
+def render_client_stub(api: Api, http_library: str = "httpx") -> str:
+    """The client module's stub (not yet formatted), every import of the module still in it:
+    its template in stub mode (``svcgen.output.stubs`` leaves out the imports it does not use)."""
+    template = environment().get_template("package/_client.py.jinja")
+    return template.render(_context(api, http_library), stub=True)
+
+
+def _context(api: Api, http_library: str) -> dict[str, Any]:
+    runtime_exports = (*EXPORTS_FROM_RUNTIME, *(OIP_EXPORTS if api.is_oip else ()))
+    exports = sorted(
+        {"AsyncClient", "Client", *runtime_exports, *api.public_models},
+    )
+    return {
+        "api": api,
+        "exports": exports,
+        "option_types": OPTION_TYPES,
+        "runtime_exports": sorted(runtime_exports),
+        "http": LIBRARIES[http_library].module,
+        "http_library": LIBRARIES[http_library],
+        "stub": False,
+    }
 
 
 def render_pyproject(api: Api, files: dict[str, str], http_library: str = "httpx") -> str:
