@@ -89,7 +89,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="svcgen-check-bench-") as folder:
         work = Path(folder)
         for path in specs:
-            label = path.name.split(".")[0]
+            label = path.name.rsplit(".", 1)[0]
             rows[label] = measure(str(path), label, args.runs, args.full, work)
             print(f"{label}: warm check {rows[label]['check (warm)']:.3f} s", file=sys.stderr)
         if args.bento:

@@ -86,7 +86,7 @@ def main() -> None:
         run_once(path, pipeline, Config)  # warm-up: lazy imports, caches
         runs = [run_once(path, pipeline, Config) for _ in range(args.repeat)]
         best = {label: min(run.get(label, 0.0) for run in runs) for label in labels}
-        print(f"| {path.name.split('.')[0]} | " + " | ".join(f"{best[label]:.2f}" for label in labels) + " |")
+        print(f"| {path.name.rsplit('.', 1)[0]} | " + " | ".join(f"{best[label]:.2f}" for label in labels) + " |")
 
 
 if __name__ == "__main__":
