@@ -16,7 +16,6 @@ from .models.bind import bind_types
 from .ir.naming import PACKAGE_NAMES
 from .source.jsondata import json_document
 from .source.load import Loaded, load
-from .source.parsed_cache import remember
 from .output.manifest import add_inputs, add_manifest
 from .models.generate import generate_models
 from .source.select import select_operations
@@ -95,8 +94,6 @@ def generate(config: Config, progress: Progress = _silent) -> Generated:
     generated = build_files(loaded.document, config, progress)
     digest = document_digest(loaded.document)
     generated.files = add_inputs(generated.files, fingerprint(digest, config.fingerprint_options()))
-    if loaded.origin is None:
-        remember(config.fingerprint_options(), loaded.inputs, digest)
     notes = [Diagnostic(loaded.origin or config.source, note) for note in loaded.notes]
     generated.diagnostics[:0] = notes
     if config.output is not None:

@@ -205,8 +205,8 @@ def test_a_url_and_its_saved_copy_share_the_fingerprint(project: Path) -> None:
 
 
 def test_the_parsed_document_is_cached_outside_the_output(project: Path, tmp_path: Path) -> None:
-    """A second check of an unchanged spec does not parse it: the cache knows what it loads into;
-    a changed file its ``$ref``s name makes the entry stale."""
+    """A second check of an unchanged spec does not parse it: the cache check keeps knows what it
+    loads into. generate only reads it."""
     env = {**os.environ, "SVCGEN_CACHE_DIR": str(tmp_path / "cache")}
     script = (
         "import sys\n"
@@ -221,6 +221,9 @@ def test_the_parsed_document_is_cached_outside_the_output(project: Path, tmp_pat
         assert "inputs unchanged" in result.stderr
         return result.stdout.strip().splitlines()[-1]
 
+    again = subprocess.run([sys.executable, "-m", "svcgen", "generate", "spec/shelf.yaml", "-o", "out"], cwd=project, env=env, capture_output=True, text=True, timeout=120)
+    assert again.returncode == 0 and "nothing written" in again.stderr
+    assert not (tmp_path / "cache").exists()  # generate writes nothing outside its output folder
     assert run() == "parsed"  # a new cache
     assert run() == "not parsed"
     assert list((tmp_path / "cache" / "documents").glob("*.json"))

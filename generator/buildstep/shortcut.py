@@ -35,8 +35,11 @@ from ..output.transaction import STAGE
 from ..source.parsed_cache import recall, remember
 
 
-def unchanged(config: Config, target: Path) -> bool:
-    """Whether ``target`` is exactly what ``config`` generates now, known without generating."""
+def unchanged(config: Config, target: Path, *, cache: bool = False) -> bool:
+    """Whether ``target`` is exactly what ``config`` generates now, known without generating.
+
+    ``cache``: remember what a local spec loaded into (``svcgen check``). ``svcgen generate``
+    reads the cache but never writes it: generating writes nothing outside its output folder."""
     record = _record(target)
     if record is None or (target / STAGE).exists():
         return False
@@ -44,7 +47,7 @@ def unchanged(config: Config, target: Path) -> bool:
         return False  # the record was edited by hand
     if record.get("version") != __version__ or record.get("options") != config.recorded_options():
         return False
-    document = _document(config)
+    document = _document(config, cache)
     if document is None or fingerprint(document, config.fingerprint_options()) != record[INPUTS_KEY]["fingerprint"]:
         return False
     return _intact(target, record[MANIFEST_KEY])
@@ -99,7 +102,7 @@ def _inside(name: str) -> bool:
     return bool(name) and not name.startswith("/") and "\\" not in name and ".." not in parts
 
 
-def _document(config: Config) -> str | None:
+def _document(config: Config, cache: bool) -> str | None:
     """The digest of the document ``config.source`` loads into: from the local cache when the
     spec and the files it names are unchanged, else read (and, for a local spec, remembered)."""
     options = config.fingerprint_options()
@@ -118,7 +121,7 @@ def _document(config: Config) -> str | None:
     except SvcgenError:
         return None
     digest = document_digest(loaded.document)
-    if loaded.origin is None:
+    if cache and loaded.origin is None:
         remember(options, loaded.inputs, digest)
     return digest
 

@@ -48,7 +48,7 @@ def check_command(source: str | None, output: Path | None, full: bool, **flags: 
     drifted: list[str] = []
     for config in configs(source, output, flags):
         target = config.output or Path(".")
-        if not full and unchanged(config, target):
+        if not full and unchanged(config, target, cache=True):
             foreign = foreign_files(target) if say.verbose else []
             if foreign:
                 say.note(f"{len(foreign)} files svcgen did not write (not compared): {listing(foreign)}")

@@ -7,7 +7,8 @@ parsing — as long as every other file read then still has the text it had. Lar
 take a second or more to parse; ``svcgen check`` with nothing changed must answer at once.
 
 The cache lives outside every output folder: ``$SVCGEN_CACHE_DIR``, else
-``$XDG_CACHE_HOME/svcgen``, else ``~/.cache/svcgen``. It is only ever a shortcut: an entry that
+``$XDG_CACHE_HOME/svcgen``, else ``~/.cache/svcgen``. Only ``svcgen check`` writes it (``svcgen generate`` writes nothing outside its output folder,
+whatever the document). It is only ever a shortcut: an entry that
 is missing, unreadable or stale is a miss, and a cache that cannot be written is ignored. Each
 entry is keyed by svcgen's own code too, so an upgrade never reads an older svcgen's answer.
 """
