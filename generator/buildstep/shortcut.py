@@ -30,7 +30,7 @@ from ..core.errors import SvcgenError
 from ..core.fingerprint import document_digest, fingerprint
 from ..core.version import __version__
 from ..output.manifest import INPUTS_KEY, MANIFEST_KEY, PROVENANCE, owned_files, record_digest
-from ..output.paths import visible_files
+from ..output.paths import is_safe_path, visible_files
 from ..output.transaction import STAGE
 from ..source.parsed_cache import recall, remember
 
@@ -90,16 +90,10 @@ def _record(target: Path) -> dict[str, Any] | None:
     if not isinstance(inputs, dict) or not isinstance(manifest, dict):
         return None
     if not isinstance(inputs.get("fingerprint"), str) or not all(
-        isinstance(name, str) and isinstance(digest, str) and _inside(name) for name, digest in manifest.items()
+        isinstance(name, str) and isinstance(digest, str) and is_safe_path(name) for name, digest in manifest.items()
     ):
         return None
     return record
-
-
-def _inside(name: str) -> bool:
-    """A manifest path that stays in the output folder (the record is the user's file too)."""
-    parts = name.split("/")
-    return bool(name) and not name.startswith("/") and "\\" not in name and ".." not in parts
 
 
 def _document(config: Config, cache: bool) -> str | None:

@@ -30,14 +30,15 @@ from .secrets import MASK, SECRETS
 __all__ = ["SPEC_SUFFIXES", "Loaded", "absolutize_servers", "load", "parse_text"]
 
 
-#: One document read: where (``""`` the source itself, a file ``$ref`` relative to the source's
-#: folder, or a URL) and the digest of its text (see :mod:`svcgen.core.fingerprint`).
+#: One document read for a local spec: where (``""`` the spec itself, a file ``$ref`` relative to
+#: its folder, or a URL a ``$ref`` names) and the digest of its text (see :mod:`svcgen.core.fingerprint`).
 Input = tuple[str, str]
 
 
 @dataclass(frozen=True)
 class Loaded:
-    """A raw document, the URL it came from (``None`` for a local file), and every text read for it."""
+    """A raw document, the URL it came from (``None`` for a local file), and, for a local file,
+    every text read for it (what :mod:`svcgen.source.parsed_cache` keys on)."""
 
     document: dict[str, Any]
     origin: str | None
@@ -79,12 +80,11 @@ def load(
             notes.append("--insecure: TLS certificates were not verified; anyone on the path could have changed the document")
         if scheme in ("http", "https"):
             url, text, found = find_document(fetcher, source)
-            inputs.append(("", text_digest(text)))
             notes.extend(found)
             origin = url
             document = absolutize_servers(parse_text(text, safe_url(url), notes), url)
             if is_bentoml(document) and not _has_facts(document):
-                document, merged = _merge_schema_json(fetcher, document, url, inputs)
+                document, merged = _merge_schema_json(fetcher, document, url)
                 notes.extend(merged)
         else:
             origin = str(Path(source).resolve())
@@ -109,7 +109,7 @@ def _read_other(fetcher: Fetcher, max_bytes: int, inputs: list[Input], folder: P
         status, text, _final = fetcher.get(location)
         if status >= 400:
             raise SvcgenError(f"{safe_url(location)}: HTTP {status}")
-        inputs.append((safe_url(location), text_digest(text)))
+        inputs.append((safe_url(location), text_digest(text)))  # a URL: the parse cache never trusts it
         return parse_text(text, safe_url(location))
     text = _read_file(Path(location), max_bytes)
     where = Path(os.path.relpath(location, folder)).as_posix() if folder is not None else location
@@ -126,7 +126,7 @@ def _has_facts(document: dict[str, Any]) -> bool:
     )
 
 
-def _merge_schema_json(fetcher: Fetcher, document: dict[str, Any], url: str, inputs: list[Input]) -> tuple[dict[str, Any], list[str]]:
+def _merge_schema_json(fetcher: Fetcher, document: dict[str, Any], url: str) -> tuple[dict[str, Any], list[str]]:
     """Add the facts of the sibling ``schema.json`` (BentoML); without it, say so and go on."""
     schema_url = urljoin(url, "schema.json")
     try:
@@ -139,7 +139,6 @@ def _merge_schema_json(fetcher: Fetcher, document: dict[str, Any], url: str, inp
         facts = json.loads(text)
     except (ValueError, RecursionError):
         return document, [f"{safe_url(schema_url)}: not JSON; generating from the OpenAPI document alone"]
-    inputs.append(("schema.json", text_digest(text)))
     return merge_facts(document, facts)
 
 
