@@ -22,6 +22,7 @@ from datamodel_code_generator import DataModelType, InputFileType, LiteralType, 
 from ..core.errors import SvcgenError
 from ..ir.naming import snake
 from .allof_cycles import break_allof_cycles
+from .defaults import Resolver
 from .model_fixups import (
     escape_invisible,
     forget_trees,
@@ -33,6 +34,7 @@ from .model_fixups import (
 )
 from .module import HEADER, ModelModule, empty_module, read_back
 from .prepare import models_document, schema_resolver
+from .redeclare_probe import probe_schemas
 from .redeclared import conflicting_parents, inlined_parents
 
 
@@ -51,8 +53,11 @@ def generate_models(
     resolver = schema_resolver(schemas)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
+        schemas, rounds = _without_redeclared(schemas, resolver, runtime_module)
         text = _run_generator(models_document(schemas, resolver), runtime_module, _normalized_field_names(schemas))
-        for _round in range(_REDECLARE_ROUNDS):
+        # what the smaller documents missed (nothing, unless the models stage changed how it
+        # derives a class from schemas that do not refer to it): the same rounds on the whole text
+        for _round in range(rounds):
             # a child redeclaring an inherited field as something the parent does not allow is
             # no subclass: generated again with that parent's schema copied in (svcgen.models.redeclared)
             conflicts = conflicting_parents(text, set(schemas)) if isinstance(text, str) else {}
@@ -77,6 +82,22 @@ def generate_models(
 #: Most times the models are generated again to take conflicting parents apart (each round
 #: parts every child found; a copied parent may bring a grandparent along).
 _REDECLARE_ROUNDS = 4
+
+
+def _without_redeclared(schemas: dict[str, Any], resolver: Resolver, runtime_module: str) -> tuple[dict[str, Any], int]:
+    """``schemas`` with each child that redeclares an inherited field as something its parent does
+    not allow given that parent's schema, found round by round on the smaller document that
+    decides it (:mod:`svcgen.models.redeclare_probe`); and the rounds left."""
+    for used in range(_REDECLARE_ROUNDS):
+        probe = probe_schemas(schemas)
+        if not probe:
+            return schemas, _REDECLARE_ROUNDS - used
+        text = _run_generator(models_document(probe, resolver), runtime_module, _normalized_field_names(schemas))
+        conflicts = conflicting_parents(text, set(probe)) if isinstance(text, str) else {}
+        if not conflicts:
+            return schemas, _REDECLARE_ROUNDS - used
+        schemas = inlined_parents(schemas, conflicts)
+    return schemas, 0
 
 
 def _run_generator(document: dict[str, Any], runtime_module: str, aliases: dict[str, str] | None = None) -> object:
