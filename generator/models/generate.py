@@ -88,8 +88,9 @@ def _without_redeclared(schemas: dict[str, Any], resolver: Resolver, runtime_mod
     """``schemas`` with each child that redeclares an inherited field as something its parent does
     not allow given that parent's schema, found round by round on the smaller document that
     decides it (:mod:`svcgen.models.redeclare_probe`); and the rounds left."""
+    changed: set[str] | None = None
     for used in range(_REDECLARE_ROUNDS):
-        probe = probe_schemas(schemas)
+        probe = probe_schemas(schemas, changed)
         if not probe:
             return schemas, _REDECLARE_ROUNDS - used
         text = _run_generator(models_document(probe, resolver), runtime_module, _normalized_field_names(schemas))
@@ -97,6 +98,7 @@ def _without_redeclared(schemas: dict[str, Any], resolver: Resolver, runtime_mod
         if not conflicts:
             return schemas, _REDECLARE_ROUNDS - used
         schemas = inlined_parents(schemas, conflicts)
+        changed = set(conflicts)
     return schemas, 0
 
 

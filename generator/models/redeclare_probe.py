@@ -19,10 +19,14 @@ from typing import Any
 _PREFIX = "#/components/schemas/"
 
 
-def probe_schemas(schemas: dict[str, Any]) -> dict[str, Any]:
+def probe_schemas(schemas: dict[str, Any], changed: set[str] | None = None) -> dict[str, Any]:
     """The schemas (in the document's order) whose classes tell which children redeclare a
-    parent's field; empty when no child could."""
+    parent's field; empty when no child could. With ``changed`` (the children an earlier round
+    gave their parents' schemas), only those children and their descendants are looked at again:
+    a child whose own schema and ancestors are as they were still redeclares nothing wrongly."""
     children = [name for name, schema in schemas.items() if _may_redeclare(schema, schemas)]
+    if changed is not None:
+        children = [name for name in children if name in changed or _ancestors(name, schemas) & changed]
     if not children:
         return {}
     refs = {name: set(_refs(schema)) & schemas.keys() for name, schema in schemas.items()}
@@ -46,6 +50,19 @@ def _may_redeclare(schema: Any, schemas: dict[str, Any]) -> bool:
         return True
     own = set(_field_names(schema, follow=None))
     return bool(own & set(_field_names(schemas[parents[0]], follow=schemas)))
+
+
+def _ancestors(name: str, schemas: dict[str, Any]) -> set[str]:
+    found: set[str] = set()
+    stack = [name]
+    while stack:
+        schema = schemas.get(stack.pop())
+        if isinstance(schema, dict) and isinstance(schema.get("allOf"), list):
+            for target in _allof_targets(schema):
+                if target not in found:
+                    found.add(target)
+                    stack.append(target)
+    return found
 
 
 def _allof_targets(schema: dict[str, Any]) -> Iterator[str]:

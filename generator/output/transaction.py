@@ -65,8 +65,8 @@ def apply(output: Path, plan: Plan) -> None:
     output.mkdir(parents=True, exist_ok=True)
     try:
         with _staged(output) as (root, journal):
-            for name, text in sorted(plan.install.items()):
-                _write(root / "new" / name, text)
+            staged = [_write(root / "new" / name, text) for name, text in sorted(plan.install.items())]
+            _flush(staged)
             record = {
                 "state": "swapping",
                 "install": sorted(plan.install, key=lambda name: (name == plan.commit, name)),
@@ -158,12 +158,23 @@ def _move(source: Path, target: Path) -> None:
     os.replace(source, target)
 
 
-def _write(path: Path, text: str) -> None:
+def _write(path: Path, text: str) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     with open(path, "w", encoding="utf-8", newline="\n") as handle:
         handle.write(text)
-        handle.flush()
-        os.fsync(handle.fileno())
+    return path
+
+
+def _flush(paths: list[Path]) -> None:
+    """Every staged file on disk before the journal is: one ``sync`` where the system has it
+    (a large client is thousands of files, and one ``fsync`` each took 0.6 of OpenAI's 0.9 s of
+    writing), else one ``fsync`` per file."""
+    if hasattr(os, "sync"):
+        os.sync()
+        return
+    for path in paths:  # pragma: no cover - Windows
+        with open(path, "rb+") as handle:
+            os.fsync(handle.fileno())
 
 
 def _save(journal: IO[str], record: dict[str, Any]) -> None:
