@@ -20,7 +20,7 @@ from svcgen.ir import build_api
 from svcgen.models.allof_cycles import break_allof_cycles
 from svcgen.models.generate import _normalized_field_names, _run_generator, _without_redeclared
 from svcgen.models.prepare import models_document, schema_resolver
-from svcgen.models.redeclare_probe import probe_schemas
+from svcgen.models.redeclare_probe import probe_schemas, unforeseen_subclasses
 from svcgen.models.redeclared import conflicting_parents, inlined_parents
 from svcgen.source.jsondata import json_document
 from svcgen.source.load import load
@@ -127,3 +127,11 @@ def test_documents_are_parted_as_the_whole_document_parts_them() -> None:
         parted += expected != schemas
     # the peer suite holds dozens of such documents and a dozen where children are parted
     assert compared >= 20 and parted >= 5, (compared, parted)
+
+
+def test_a_subclass_without_allof_sends_the_module_to_the_whole_check() -> None:
+    schemas = {"Base": obj(a={"type": "string"}), "Child": {"allOf": [ref("Base")]}, "Other": obj(b={"type": "string"})}
+    expected = "class Base(BaseModel):\n    a: str\n\n\nclass Child(Base):\n    pass\n"
+    assert not unforeseen_subclasses(expected, schemas)
+    assert unforeseen_subclasses(expected + "\n\nclass Other(Base, Child):\n    b: str\n", schemas)
+    assert not unforeseen_subclasses(expected + "\n\nclass Other1(Base):\n    b: str\n", schemas)

@@ -34,7 +34,7 @@ from .model_fixups import (
 )
 from .module import HEADER, ModelModule, empty_module, read_back
 from .prepare import models_document, schema_resolver
-from .redeclare_probe import probe_schemas
+from .redeclare_probe import probe_schemas, unforeseen_subclasses
 from .redeclared import conflicting_parents, inlined_parents
 
 
@@ -55,9 +55,8 @@ def generate_models(
         warnings.simplefilter("always")
         schemas, rounds = _without_redeclared(schemas, resolver, runtime_module)
         text = _run_generator(models_document(schemas, resolver), runtime_module, _normalized_field_names(schemas))
-        # what the smaller documents missed (nothing, unless the models stage changed how it
-        # derives a class from schemas that do not refer to it): the same rounds on the whole text
-        for _round in range(rounds):
+        # a subclass the smaller documents did not look for: the same rounds on the whole text
+        for _round in range(rounds if isinstance(text, str) and unforeseen_subclasses(text, schemas) else 0):
             # a child redeclaring an inherited field as something the parent does not allow is
             # no subclass: generated again with that parent's schema copied in (svcgen.models.redeclared)
             conflicts = conflicting_parents(text, set(schemas)) if isinstance(text, str) else {}
