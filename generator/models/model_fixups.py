@@ -11,33 +11,56 @@
 from __future__ import annotations
 
 import ast
-import functools
 import re
+from typing import TypeVar
 
 from ..core.escape import escaped
 
+_T = TypeVar("_T")
 _ENUM_BASE = re.compile(r"^(class \w+\()(?:(\w+), )?(Int|Str)?Enum\):", re.MULTILINE)
 _ENUM_IMPORT = re.compile(r"^from enum import (?:Enum|IntEnum|StrEnum)(?:, (?:Enum|IntEnum|StrEnum))*\n", re.MULTILINE)
 
 
-@functools.lru_cache(maxsize=2)
 def module_tree(text: str) -> ast.Module:
     """The syntax tree of a models module, parsed once while one fix-up after another reads the
-    same text (most leave it unchanged; parsing OpenAI's 40,000 lines takes 0.3 s). Callers
-    must not change the tree; ``module_tree.cache_clear()`` lets it go."""
-    return ast.parse(text)
+    same text (most leave it unchanged; parsing Stripe's 2 MB takes 0.5 s). Callers must not
+    change the tree; :func:`forget_trees` lets it go."""
+    tree = _TREES.get(text)
+    if tree is None:
+        tree = _kept(_TREES, text, ast.parse(text))
+    return tree
 
 
-@functools.lru_cache(maxsize=2)
 def module_names(text: str) -> tuple[ast.Name, ...]:
     """Every name node of ``module_tree(text)``, in one walk shared like the tree."""
-    return tuple(node for node in ast.walk(module_tree(text)) if isinstance(node, ast.Name))
+    names = _NAMES.get(text)
+    if names is None:
+        names = _kept(_NAMES, text, tuple(node for node in ast.walk(module_tree(text)) if isinstance(node, ast.Name)))
+    return names
 
 
 def forget_trees() -> None:
     """Let the shared trees go (a large module's tree takes hundreds of megabytes)."""
-    module_tree.cache_clear()
-    module_names.cache_clear()
+    _TREES.clear()
+    _NAMES.clear()
+
+
+_TREES: dict[str, ast.Module] = {}
+_NAMES: dict[str, tuple[ast.Name, ...]] = {}
+
+
+def _kept(cache: dict[str, _T], text: str, value: _T) -> _T:
+    if len(cache) >= 2:
+        del cache[next(iter(cache))]
+    cache[text] = value
+    return value
+
+
+def _adopt(old: str, new: str) -> None:
+    """The tree (and name nodes) of ``old``, changed by their owner to be those of ``new``."""
+    for cache in (_TREES, _NAMES):
+        if old in cache:
+            cache[new] = cache.pop(old)  # type: ignore[assignment]
 
 
 def class_statements(tree: ast.Module) -> list[tuple[ast.ClassDef, ast.stmt]]:
@@ -222,11 +245,21 @@ def rename_reserved(text: str, reserved: frozenset[str]) -> str:
         for node in module_names(text)
         if node.id in renamed and id(node) not in fields
     ]
-    text = edited(text, spots)
+    result = edited(text, spots)
     for old, new in renamed.items():
-        text = re.sub(rf"^class {old}\b", f"class {new}", text, flags=re.MULTILINE)
-        text = re.sub(rf'^{old} = TypeAliasType\(\s*"{old}"', f'{new} = TypeAliasType("{new}"', text, flags=re.MULTILINE)
-    return text
+        result, classes = re.subn(rf"^class {old}\b", f"class {new}", result, flags=re.MULTILINE)
+        result, aliases = re.subn(rf'^{old} = TypeAliasType\(\s*"{old}"', f'{new} = TypeAliasType("{new}"', result, flags=re.MULTILINE)
+        if aliases or classes != sum(1 for node in tree.body if isinstance(node, ast.ClassDef) and node.name == old):
+            return result  # not the shape the tree is renamed in below: the next reader parses again
+    # the same renames in the tree, so that the text need not be parsed again (read back next)
+    for node in module_names(text):
+        if node.id in renamed and id(node) not in fields:
+            node.id = renamed[node.id]
+    for node in tree.body:
+        if isinstance(node, ast.ClassDef) and node.name in renamed:
+            node.name = renamed[node.name]
+    _adopt(text, result)
+    return result
 
 
 def type_alias(node: ast.stmt) -> str | None:

@@ -67,7 +67,9 @@ def read_back(text: str, expected: set[str], scratch: set[str], holders: set[str
                 imports[alias.asname or alias.name] = node.module
                 if alias.asname and alias.asname != alias.name:
                     originals[alias.asname] = alias.name
-    fields = {name: _fields(node, originals) for name, node in classes.items()}
+    # a statement without the word ``alias`` has no ``Field(alias=...)``: not walked for one
+    aliased = {number for number, line in enumerate(text.splitlines(), start=1) if "alias" in line}
+    fields = {name: _fields(node, originals, aliased) for name, node in classes.items()}
     droppable = {name for name in scratch if name in classes and _is_root_model(classes[name], originals)} | (holders & set(classes))
     # each dropped class, and what the models stage wrote about it (``X.model_rebuild()``
     # for recursive types: left alone, it names a class that is gone and the import fails)
@@ -90,7 +92,7 @@ def read_back(text: str, expected: set[str], scratch: set[str], holders: set[str
         import_names=originals,
         enums=enums,
         string_enums=strings,
-        required={name: _required(node, originals) for name, node in classes.items() if name in kept},
+        required={name: _required(node, originals, aliased) for name, node in classes.items() if name in kept},
         root_models=roots,
         stub=stub,
     )
@@ -149,13 +151,13 @@ def _original(node: ast.expr, originals: dict[str, str]) -> str:
     return originals.get(text, text)
 
 
-def _fields(node: ast.ClassDef, originals: dict[str, str]) -> dict[str | None, str]:
+def _fields(node: ast.ClassDef, originals: dict[str, str], aliased: set[int]) -> dict[str | None, str]:
     result: dict[str | None, str] = {}
     for statement in node.body:
         if not isinstance(statement, ast.AnnAssign) or not isinstance(statement.target, ast.Name):
             continue
         key: str | None = statement.target.id
-        alias = _alias(statement, originals)
+        alias = _alias(statement, originals, aliased)
         if alias is not None:
             key = alias
         if key == "root" and _is_root_model(node, originals):
@@ -164,15 +166,19 @@ def _fields(node: ast.ClassDef, originals: dict[str, str]) -> dict[str | None, s
     return result
 
 
-def _required(node: ast.ClassDef, originals: dict[str, str]) -> set[str]:
+def _required(node: ast.ClassDef, originals: dict[str, str], aliased: set[int]) -> set[str]:
     return {
-        _alias(statement, originals) or statement.target.id
+        _alias(statement, originals, aliased) or statement.target.id
         for statement in node.body
         if isinstance(statement, ast.AnnAssign) and isinstance(statement.target, ast.Name) and statement.value is None
     }
 
 
-def _alias(statement: ast.AnnAssign, originals: dict[str, str]) -> str | None:
+def _alias(statement: ast.AnnAssign, originals: dict[str, str], aliased: set[int]) -> str | None:
+    """The ``alias`` of the field's ``Field(...)``; ``aliased``: the lines with the word ``alias``
+    (a statement on none of them has none, and is not walked)."""
+    if not any(line in aliased for line in range(statement.lineno, (statement.end_lineno or statement.lineno) + 1)):
+        return None
     for call in ast.walk(statement):
         if isinstance(call, ast.Call) and _original(call.func, originals) == "Field":
             for keyword in call.keywords:
