@@ -12,6 +12,7 @@ read-only (``Sequence``, ``Mapping``), so a ``list[int]`` or a tuple fits ``Sequ
 from __future__ import annotations
 
 import ast
+import functools
 import keyword
 from dataclasses import dataclass, field
 
@@ -31,12 +32,18 @@ class Params:
 
     names: dict[str, str] = field(default_factory=dict)
     models: ModelModule | None = None
+    #: (annotation, containers) → argument annotation, once worked out
+    _arguments: dict[tuple[str, bool], str] = field(default_factory=dict, repr=False, compare=False)
 
     def argument(self, annotation: str, *, containers: bool = True) -> str:
         """A body argument's annotation, accepting plain data wherever a model is asked for
         (``containers=False``: lists and dicts stay as they are)."""
-        tree = ast.parse(annotation, mode="eval")
-        return ast.unparse(_Plain(self, set(), containers).visit(tree.body))
+        key = (annotation, containers)
+        known = self._arguments.get(key)
+        if known is None:
+            tree = ast.parse(annotation, mode="eval")
+            known = self._arguments[key] = ast.unparse(_Plain(self, set(), containers).visit(tree.body))
+        return known
 
     def module(self) -> str | None:
         """The ``params`` module, or ``None`` when no request takes a model."""
@@ -50,7 +57,7 @@ class Params:
             required = models.required.get(cls, set())
             typed = {key: text if key in required else f"NotRequired[{text}]" for key, text in fields.items()}
             for text in typed.values():
-                used.update(node.id for node in ast.walk(ast.parse(text, mode="eval")) if isinstance(node, ast.Name))
+                used.update(_names(text))
             parts.append(_typed_dict(name, cls, typed))
         names = sorted(self.names.values())
         lines = [HEADER, "", "from __future__ import annotations", ""]
@@ -78,8 +85,11 @@ def plan_params(roots: list[str], models: ModelModule) -> Params:
     return params
 
 
-def _names(annotation: str) -> list[str]:
-    return [node.id for node in ast.walk(ast.parse(annotation, mode="eval")) if isinstance(node, ast.Name)]
+@functools.lru_cache(maxsize=8192)
+def _names(annotation: str) -> tuple[str, ...]:
+    """The names an annotation uses (a large API spells the same few thousand annotations over
+    and over: each is parsed once)."""
+    return tuple(node.id for node in ast.walk(ast.parse(annotation, mode="eval")) if isinstance(node, ast.Name))
 
 
 class _Plain(ast.NodeTransformer):

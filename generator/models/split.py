@@ -38,7 +38,8 @@ def split_models(text: str, header: str) -> dict[str, str]:
             order.append(owner)
         owners[owner].append(node)
     defined = set(order)
-    uses = {name: _references(owners[name]) & defined - {name} for name in order}
+    references = {name: _references(owners[name]) for name in order}
+    uses = {name: references[name] & defined - {name} for name in order}
     groups = _components(order, uses)
     module_of: dict[str, str] = {}
     taken: set[str] = set()
@@ -46,7 +47,10 @@ def split_models(text: str, header: str) -> dict[str, str]:
         module = _module_name(group[0], taken)
         for name in group:
             module_of[name] = module
-    files = {f"{module_of[group[0]]}.py": _module_text(group, owners, uses, module_of, imports, lines, header) for group in groups}
+    files = {
+        f"{module_of[group[0]]}.py": _module_text(group, owners, uses, references, module_of, imports, lines, header)
+        for group in groups
+    }
     files["__init__.py"] = _init_text(order, module_of, header)
     files["__init__.pyi"] = _init_stub(order, module_of, header)
     return files
@@ -102,13 +106,14 @@ def _module_text(
     group: list[str],
     owners: dict[str, list[ast.stmt]],
     uses: dict[str, set[str]],
+    references: dict[str, set[str]],
     module_of: dict[str, str],
     imports: list[ast.ImportFrom],
     lines: list[str],
     header: str,
 ) -> str:
     statements = sorted((node for name in group for node in owners[name]), key=lambda node: node.lineno)
-    used = _references(statements)
+    used = set().union(*(references[name] for name in group))
     parts = [header, "\n\nfrom __future__ import annotations\n\n"]
     for node in imports:
         names = [alias for alias in node.names if (alias.asname or alias.name) in used]
