@@ -27,7 +27,8 @@ def probe_schemas(schemas: dict[str, Any], changed: set[str] | None = None) -> d
     parent's field; empty when no child could. With ``changed`` (the children an earlier round
     gave their parents' schemas), only those children and their descendants are looked at again:
     a child whose own schema and ancestors are as they were still redeclares nothing wrongly."""
-    children = [name for name, schema in schemas.items() if _may_redeclare(schema, schemas)]
+    tags = _discriminator_tags(schemas)
+    children = [name for name, schema in schemas.items() if _may_redeclare(schema, schemas, tags.get(name, set()))]
     if changed is not None:
         children = [name for name in children if name in changed or _ancestors(name, schemas) & changed]
     if not children:
@@ -57,7 +58,9 @@ def unforeseen_subclasses(text: str, schemas: dict[str, Any]) -> bool:
 _CLASS = re.compile(r"^class (\w+)\(([\w, ]+)\):", re.MULTILINE)
 
 
-def _may_redeclare(schema: Any, schemas: dict[str, Any]) -> bool:
+def _may_redeclare(schema: Any, schemas: dict[str, Any], tags: set[str]) -> bool:
+    """``tags``: the properties discriminators name this schema by (the models stage declares
+    them in each variant, as a ``Literal`` of its tag, whether the variant's schema has them or not)."""
     if not isinstance(schema, dict) or not isinstance(schema.get("allOf"), list):
         return False
     parents = [target for target in _allof_targets(schema) if target in schemas]
@@ -65,7 +68,7 @@ def _may_redeclare(schema: Any, schemas: dict[str, Any]) -> bool:
         return False
     if len(parents) > 1:
         return True
-    own = set(_field_names(schema, follow=None))
+    own = set(_field_names(schema, follow=None)) | tags
     return bool(own & set(_field_names(schemas[parents[0]], follow=schemas)))
 
 
@@ -80,6 +83,26 @@ def _ancestors(name: str, schemas: dict[str, Any]) -> set[str]:
                     found.add(target)
                     stack.append(target)
     return found
+
+
+def _discriminator_tags(schemas: dict[str, Any]) -> dict[str, set[str]]:
+    """Component → the property names of the discriminators whose unions name it."""
+    tags: dict[str, set[str]] = {}
+    stack: list[Any] = list(schemas.values())
+    while stack:
+        node = stack.pop()
+        if isinstance(node, list):
+            stack.extend(node)
+        elif isinstance(node, dict):
+            discriminator = node.get("discriminator")
+            if isinstance(discriminator, dict) and isinstance(discriminator.get("propertyName"), str):
+                mapping = discriminator.get("mapping")
+                named = set(_refs({key: value for key, value in node.items() if key != "discriminator"}))
+                named |= {value[len(_PREFIX) :] for value in (mapping.values() if isinstance(mapping, dict) else ()) if isinstance(value, str) and value.startswith(_PREFIX)}
+                for name in named:
+                    tags.setdefault(name, set()).add(discriminator["propertyName"])
+            stack.extend(value for key, value in node.items() if key not in ("enum", "const", "default", "example", "examples"))
+    return tags
 
 
 def _allof_targets(schema: dict[str, Any]) -> Iterator[str]:
@@ -110,6 +133,8 @@ def _field_names(schema: Any, follow: dict[str, Any] | None) -> Iterator[str]:
                 yield from map(str, node["properties"])
             if isinstance(node.get("required"), list):
                 yield from (str(item) for item in node["required"])
+            if "additionalProperties" in node or "patternProperties" in node:
+                yield "__pydantic_extra__"  # typed extra fields: a class attribute like a field
             for key, value in node.items():
                 if key == "allOf" and isinstance(value, list):
                     for branch in value:
