@@ -51,7 +51,7 @@ def timed(function: Callable[..., Any], into: dict[str, float], label: str) -> C
     return wrapper
 
 
-def run_once(source: Path, pipeline: Any, config_type: Any) -> dict[str, float]:
+def run_once(source: Path, pipeline: Any, config_type: Any, jobs: int = 1) -> dict[str, float]:
     times: dict[str, float] = {}
     originals = {label: getattr(pipeline, name) for label, name in STAGES.items()}
     for label, name in STAGES.items():
@@ -59,7 +59,7 @@ def run_once(source: Path, pipeline: Any, config_type: Any) -> dict[str, float]:
     try:
         with tempfile.TemporaryDirectory() as out:
             start = time.perf_counter()
-            pipeline.generate(config_type(source=str(source), output=Path(out) / "client"))
+            pipeline.generate(config_type(source=str(source), output=Path(out) / "client", jobs=jobs))
             times["total"] = time.perf_counter() - start
     finally:
         for label, name in STAGES.items():
@@ -71,9 +71,13 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--spec", action="append", default=[], help="corpus file-name prefix (repeatable)")
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--jobs", type=int, default=1, help="processes the models stage may use (the library's default is 1)")
     args = parser.parse_args()
     start = time.perf_counter()
     from svcgen import Config, pipeline
+    from svcgen.cli.process import tune_collector
+
+    tune_collector()  # as the command line runs generation
 
     imports = time.perf_counter() - start
     prefixes = args.spec or list(DEFAULT)
@@ -83,8 +87,8 @@ def main() -> None:
     print("| document | " + " | ".join(labels) + " |")
     print("|---" * (len(labels) + 1) + "|")
     for path in specs:
-        run_once(path, pipeline, Config)  # warm-up: lazy imports, caches
-        runs = [run_once(path, pipeline, Config) for _ in range(args.repeat)]
+        run_once(path, pipeline, Config, args.jobs)  # warm-up: lazy imports, caches
+        runs = [run_once(path, pipeline, Config, args.jobs) for _ in range(args.repeat)]
         best = {label: min(run.get(label, 0.0) for run in runs) for label in labels}
         print(f"| {path.name.rsplit('.', 1)[0]} | " + " | ".join(f"{best[label]:.2f}" for label in labels) + " |")
 

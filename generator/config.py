@@ -43,8 +43,14 @@ class Config:
     include_paths: tuple[str, ...] = ()
     #: The HTTP library the generated runtime imports: ``httpx`` or ``httpx2`` (same public API).
     http_library: str = "httpx"
+    #: Processes generation may use (1: this one only). Never changes a byte of the output, so it
+    #: is neither recorded nor fingerprinted. The library's default is 1 (forking a host process
+    #: that runs threads is unsafe); the command line passes the cores it may use.
+    jobs: int = 1
 
     def __post_init__(self) -> None:
+        if isinstance(self.jobs, bool) or not isinstance(self.jobs, int) or self.jobs < 1:
+            raise SvcgenError(f"jobs must be a whole number of at least 1, not {str(self.jobs)[:40]!r}")
         if self.http_library not in HTTP_LIBRARIES:
             raise SvcgenError(
                 f"http_library must be one of {', '.join(HTTP_LIBRARIES)}, not {str(self.http_library)[:40]!r}"
@@ -76,10 +82,11 @@ class Config:
     def fingerprint_options(self) -> dict[str, object]:
         """Every option that decides what a generation writes or refuses, for the inputs'
         fingerprint: all but where the document and the output are (``source``, ``output``),
-        ``force`` (it decides whose files may be replaced, not what is written) and the
+        ``force`` (it decides whose files may be replaced, not what is written), ``jobs`` (how
+        many processes write the same bytes) and the
         credentials (``token``, ``headers``: they decide what is fetched, and what is fetched is
         fingerprinted; their values must not be written anywhere)."""
-        skipped = {"source", "output", "force", "token", "headers"}
+        skipped = {"source", "output", "force", "token", "headers", "jobs"}
         return {item.name: _plain(getattr(self, item.name)) for item in fields(self) if item.name not in skipped}
 
 

@@ -66,7 +66,7 @@ def build_files(document: dict[str, Any], config: Config, progress: Progress = _
     diagnostics += mended
     progress(f"building models for {len(api.operations)} operations, {len(api.schemas)} schemas")
     models = generate_models(
-        api.schemas, api.scratch_models, api.param_holders, f"{api.package}._runtime", PACKAGE_NAMES
+        api.schemas, api.scratch_models, api.param_holders, f"{api.package}._runtime", PACKAGE_NAMES, config.jobs
     )
     api.lazy_models = len(models.classes) > LAZY_THRESHOLD
     bind_types(api, models)

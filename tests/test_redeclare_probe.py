@@ -46,7 +46,7 @@ def whole_rounds(schemas: dict[str, Any]) -> dict[str, Any]:
 
 
 def probed_rounds(schemas: dict[str, Any]) -> dict[str, Any]:
-    return _without_redeclared(schemas, schema_resolver(schemas), RUNTIME)[0]
+    return _without_redeclared(schemas, schema_resolver(schemas), RUNTIME, probe_schemas(schemas))[0]
 
 
 def ref(name: str) -> dict[str, str]:

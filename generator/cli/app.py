@@ -31,6 +31,7 @@ from .common import (
     with_generation_options,
 )
 from .diff import diff_command
+from .process import tune_collector
 from ..config import Config
 from ..core.errors import SvcgenError
 from ..core.version import __version__
@@ -45,6 +46,7 @@ from ..output.write import WriteReport
 def cli(ctx: click.Context, /, **flags: Any) -> None:
     """Generate typed Python client packages from model-serving services' OpenAPI documents."""
     ctx.obj = flags
+    tune_collector()
 
 
 for _option in GLOBAL_OPTIONS:  # appended to the group in this order

@@ -17,11 +17,13 @@ from .common import (
     fail,
     global_flags,
     global_options,
+    jobs_option,
     source_options,
     source_settings,
     validated_name,
     validated_version,
 )
+from .process import usable_cpus
 from ..config import Config
 from ..core.errors import SvcgenError
 from ..buildstep.project_config import find_config, load_clients, override
@@ -35,7 +37,10 @@ from ..buildstep.project_config import find_config, load_clients, override
 @source_options
 @global_options
 @click.option("--no-isolation", is_flag=True, help="Build with this Python's installed backend instead of a fresh isolated environment (offline use).")
-def build_command(source: str | None, dist_dir: Path, name: str | None, package_version: str | None, no_isolation: bool, **flags: Any) -> None:
+@jobs_option
+def build_command(
+    source: str | None, dist_dir: Path, name: str | None, package_version: str | None, no_isolation: bool, jobs: int | None, **flags: Any
+) -> None:
     """Generate a client package from SOURCE and build a reproducible wheel and sdist of it.
 
     Without SOURCE, builds every client declared in [tool.svcgen].
@@ -46,6 +51,7 @@ def build_command(source: str | None, dist_dir: Path, name: str | None, package_
         given = {
             "name": name,
             "package_version": package_version,
+            "jobs": jobs or usable_cpus(),
             **source_settings(flags),
         }
         if source is not None:

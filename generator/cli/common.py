@@ -24,6 +24,7 @@ from ..source.limits import DEFAULT_MAX_BYTES
 from ..buildstep.project_config import find_config, load_clients, override
 from ..source.secrets import SECRETS
 from ..buildstep.validate import package_name, package_version
+from .process import usable_cpus
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -163,6 +164,7 @@ def configs(source: str | None, output: Path | None, flags: dict[str, Any]) -> l
         "include_tags": tuple(flags["include_tags"]) or None,
         "exclude_tags": tuple(flags["exclude_tags"]) or None,
         "include_paths": tuple(flags["include_paths"]) or None,
+        "jobs": flags["jobs"] or usable_cpus(),
     }
     single = {"name": flags["name"], "package_version": flags["package_version"], "output": output}
     if source is not None:
@@ -184,6 +186,12 @@ full_option = click.option(
 )
 
 
+#: ``--jobs`` of the commands that generate.
+jobs_option = click.option(
+    "--jobs", type=click.IntRange(min=1), default=None, help="Processes to generate with; the output is the same [default: the cores svcgen may use]."
+)
+
+
 def with_generation_options(func: Any) -> Any:
     options = [
         click.option("--name", default=None, callback=validated_name, help="Python package name (default: from info.title, plus _client)."),
@@ -193,6 +201,7 @@ def with_generation_options(func: Any) -> Any:
         click.option("--include-tag", "include_tags", multiple=True, help="Only operations with this tag (repeatable)."),
         click.option("--exclude-tag", "exclude_tags", multiple=True, help="Leave out operations with this tag (repeatable)."),
         click.option("--include-path", "include_paths", multiple=True, help="Only operations whose path matches this glob (repeatable)."),
+        jobs_option,
     ]
     for option in reversed(options):
         func = option(func)

@@ -10,6 +10,7 @@ schemas are made to say first is in :mod:`svcgen.models.prepare`.
 
 from __future__ import annotations
 
+import functools
 import json
 import keyword
 import re
@@ -21,6 +22,7 @@ from datamodel_code_generator import DataModelType, InputFileType, LiteralType, 
 
 from ..core.errors import SvcgenError
 from ..ir.naming import snake
+from .ahead import start as ahead_start
 from .allof_cycles import break_allof_cycles
 from .defaults import Resolver
 from .model_fixups import (
@@ -44,17 +46,32 @@ def generate_models(
     holders: set[str],
     runtime_module: str,
     reserved: frozenset[str] = frozenset(),
+    jobs: int = 1,
 ) -> ModelModule:
     """The models module for ``schemas``; no class may take a name in ``reserved``
-    (names the client module and the package already use)."""
+    (names the client module and the package already use). With ``jobs`` above 1 the whole run
+    may start in a worker process ahead of the probe that decides its input
+    (:mod:`svcgen.models.ahead`); the module is the same either way."""
     if not schemas:
         return empty_module(HEADER + "\n\nfrom __future__ import annotations\n")
     schemas = break_allof_cycles(schemas)
     resolver = schema_resolver(schemas)
+    messages: list[str] = []
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        schemas, rounds = _without_redeclared(schemas, resolver, runtime_module)
-        text = _run_generator(models_document(schemas, resolver), runtime_module, _normalized_field_names(schemas))
+        probe = probe_schemas(schemas)
+        whole = functools.partial(_whole_run, schemas, resolver, runtime_module)
+        ahead = ahead_start(whole) if jobs > 1 and probe else None
+        try:
+            parted, rounds = _without_redeclared(schemas, resolver, runtime_module, probe)
+            if ahead is not None and parted is schemas:
+                text, messages = ahead.result()
+            else:
+                text = _whole_run(parted, resolver, runtime_module)
+        finally:
+            if ahead is not None:
+                ahead.cancel()
+        schemas = parted
         # a subclass the smaller documents did not look for: the same rounds on the whole text
         for _round in range(rounds if isinstance(text, str) and unforeseen_subclasses(text, schemas) else 0):
             # a child redeclaring an inherited field as something the parent does not allow is
@@ -63,7 +80,7 @@ def generate_models(
             if not conflicts:
                 break
             schemas = inlined_parents(schemas, conflicts)
-            text = _run_generator(models_document(schemas, resolver), runtime_module, _normalized_field_names(schemas))
+            text = _whole_run(schemas, resolver, runtime_module)
     if not isinstance(text, str):
         raise SvcgenError("cannot build models: the models stage produced several modules")
     # the text edits first: the fix-ups after them share one parse while none changes the text
@@ -74,7 +91,7 @@ def generate_models(
         module = read_back(text, set(schemas), scratch, holders)
     finally:
         forget_trees()
-    module.notes = sorted({_first_line(str(warning.message)) for warning in caught})
+    module.notes = sorted({_first_line(message) for message in [*messages, *(str(w.message) for w in caught)]})
     return module
 
 
@@ -83,13 +100,17 @@ def generate_models(
 _REDECLARE_ROUNDS = 4
 
 
-def _without_redeclared(schemas: dict[str, Any], resolver: Resolver, runtime_module: str) -> tuple[dict[str, Any], int]:
+def _without_redeclared(
+    schemas: dict[str, Any], resolver: Resolver, runtime_module: str, probe: dict[str, Any]
+) -> tuple[dict[str, Any], int]:
     """``schemas`` with each child that redeclares an inherited field as something its parent does
     not allow given that parent's schema, found round by round on the smaller document that
-    decides it (:mod:`svcgen.models.redeclare_probe`); and the rounds left."""
+    decides it, ``probe`` first (:mod:`svcgen.models.redeclare_probe`); and the rounds left.
+    ``schemas`` itself when nothing changed."""
     changed: set[str] | None = None
     for used in range(_REDECLARE_ROUNDS):
-        probe = probe_schemas(schemas, changed)
+        if used:
+            probe = probe_schemas(schemas, changed)
         if not probe:
             return schemas, _REDECLARE_ROUNDS - used
         text = _run_generator(models_document(probe, resolver), runtime_module, _normalized_field_names(schemas))
@@ -99,6 +120,10 @@ def _without_redeclared(schemas: dict[str, Any], resolver: Resolver, runtime_mod
         schemas = inlined_parents(schemas, conflicts)
         changed = set(conflicts)
     return schemas, 0
+
+
+def _whole_run(schemas: dict[str, Any], resolver: Resolver, runtime_module: str) -> object:
+    return _run_generator(models_document(schemas, resolver), runtime_module, _normalized_field_names(schemas))
 
 
 def _run_generator(document: dict[str, Any], runtime_module: str, aliases: dict[str, str] | None = None) -> object:
