@@ -62,10 +62,15 @@ class Svcgen:
     imports: ClassVar[dict[str, str]] = {"import_ms": "import {pkg}; {pkg}.Client('http://127.0.0.1:1')"}
     count = staticmethod(count_svcgen)
 
+    def __init__(self, jobs: int | None = None) -> None:
+        self.jobs = jobs  # None: svcgen's default (the cores it may use)
+
     def command(self, spec: Path, run_dir: Path, pkg: str) -> tuple[list[str], Path, Path, dict]:
         """The command line, the package folder it writes, the folder to import it from, its env."""
         out = run_dir / "out"
         cmd = [sys.executable, "-m", "svcgen", "generate", str(spec), "-o", str(out), "--name", pkg]
+        if self.jobs is not None:
+            cmd += ["--jobs", str(self.jobs)]
         return cmd, out / pkg, out, dict(os.environ)
 
 
@@ -192,6 +197,7 @@ def main() -> int:
     ap.add_argument("--timeout", type=float, default=1800, help="seconds per generation run")
     ap.add_argument("--corpus", type=Path, default=CORPUS)
     ap.add_argument("--json", type=Path, help="write the results here")
+    ap.add_argument("--jobs", type=int, default=None, help="svcgen's --jobs (default: svcgen's own, every core it may use)")
     args = ap.parse_args()
 
     specs = sorted(p for p in args.corpus.iterdir() if p.suffix in (".json", ".yaml", ".yml"))
@@ -202,7 +208,7 @@ def main() -> int:
     if not has_modules(sys.executable, "svcgen"):
         sys.exit(f"{sys.executable} cannot import svcgen: run this with the dev venv's python")
     ensure_opc_venv()
-    tools: list[Svcgen | Opc] = [Svcgen(), Opc()]
+    tools: list[Svcgen | Opc] = [Svcgen(args.jobs), Opc()]
 
     rows = []
     for spec in specs:
@@ -236,7 +242,8 @@ imp ms   import PKG and construct its Client, warm, median of {args.import_repea
     for line in notes(rows):
         print("  " + line)
     if args.json:
-        meta = {"repeat": args.repeat, "import_repeat": args.import_repeat, "pythons": {t.name: t.python for t in tools}}
+        meta = {"repeat": args.repeat, "import_repeat": args.import_repeat, "jobs": args.jobs,
+                "pythons": {t.name: t.python for t in tools}}
         args.json.write_text(json.dumps({"meta": meta, "results": rows}, indent=2))
     return 0
 
