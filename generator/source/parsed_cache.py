@@ -11,13 +11,17 @@ The cache lives outside every output folder: ``$SVCGEN_CACHE_DIR``, else
 whatever the document). It is only ever a shortcut: an entry that
 is missing, unreadable or stale is a miss, and a cache that cannot be written is ignored. Each
 entry is keyed by svcgen's own code too, so an upgrade never reads an older svcgen's answer.
+It keeps at most :data:`MAX_ENTRIES` entries: writing one more removes the oldest written (every
+edit of a spec, and every svcgen upgrade, makes a new one); nothing else in the folder is touched.
 """
 
 from __future__ import annotations
 
 import hashlib
+import contextlib
 import json
 import os
+import re
 import tempfile
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -53,6 +57,24 @@ def remember(options: Mapping[str, object], inputs: Sequence[tuple[str, str]], d
         os.replace(handle.name, path)
     except OSError:
         return
+    _prune(path.parent)
+
+
+#: Most entries kept (a few hundred bytes each).
+MAX_ENTRIES = 512
+_ENTRY_NAME = re.compile(r"[0-9a-f]{64}\.json")
+
+
+def _prune(folder: Path) -> None:
+    """Remove the oldest entries beyond :data:`MAX_ENTRIES` (only files named as entries are)."""
+    try:
+        with os.scandir(folder) as found:
+            entries = [(item.stat().st_mtime, item.path) for item in found if _ENTRY_NAME.fullmatch(item.name)]
+    except OSError:
+        return
+    for _written, path in sorted(entries)[: max(0, len(entries) - MAX_ENTRIES)]:
+        with contextlib.suppress(OSError):
+            os.unlink(path)
 
 
 def cache_folder() -> Path:
