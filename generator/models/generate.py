@@ -21,6 +21,7 @@ from typing import Any
 from datamodel_code_generator import DataModelType, InputFileType, LiteralType, PythonVersion, generate
 
 from ..core.errors import SvcgenError
+from ..core.json_tree import dicts
 from ..ir.naming import snake
 from .ahead import start as ahead_start
 from .allof_cycles import break_allof_cycles
@@ -164,19 +165,13 @@ def _normalized_field_names(node: Any) -> dict[str, str]:
     a field written ``ﬁle`` or ``ｎａｍｅ`` is ``file``/``name`` and no longer matches its wire key;
     the models stage keeps such names as they are unless told to alias them."""
     found: dict[str, str] = {}
-    stack = [node]
-    while stack:
-        current = stack.pop()
-        if isinstance(current, list):
-            stack.extend(current)
-        elif isinstance(current, dict):
-            properties = current.get("properties")
-            if isinstance(properties, dict):
-                for key in properties:
-                    normal = unicodedata.normalize("NFKC", str(key))
-                    if normal != key and str(key).isidentifier():
-                        found[str(key)] = normal if normal.isidentifier() and not keyword.iskeyword(normal) else snake(str(key))
-            stack.extend(current.values())
+    for current in dicts(node):
+        properties = current.get("properties")
+        if isinstance(properties, dict):
+            for key in properties:
+                normal = unicodedata.normalize("NFKC", str(key))
+                if normal != key and str(key).isidentifier():
+                    found[str(key)] = normal if normal.isidentifier() and not keyword.iskeyword(normal) else snake(str(key))
     return found
 
 

@@ -19,6 +19,8 @@ import re
 from collections.abc import Iterable, Iterator
 from typing import Any
 
+from ..core.json_tree import dicts
+
 _PREFIX = "#/components/schemas/"
 
 
@@ -88,20 +90,14 @@ def _ancestors(name: str, schemas: dict[str, Any]) -> set[str]:
 def _discriminator_tags(schemas: dict[str, Any]) -> dict[str, set[str]]:
     """Component → the property names of the discriminators whose unions name it."""
     tags: dict[str, set[str]] = {}
-    stack: list[Any] = list(schemas.values())
-    while stack:
-        node = stack.pop()
-        if isinstance(node, list):
-            stack.extend(node)
-        elif isinstance(node, dict):
-            discriminator = node.get("discriminator")
-            if isinstance(discriminator, dict) and isinstance(discriminator.get("propertyName"), str):
-                mapping = discriminator.get("mapping")
-                named = set(_refs({key: value for key, value in node.items() if key != "discriminator"}))
-                named |= {value[len(_PREFIX) :] for value in (mapping.values() if isinstance(mapping, dict) else ()) if isinstance(value, str) and value.startswith(_PREFIX)}
-                for name in named:
-                    tags.setdefault(name, set()).add(discriminator["propertyName"])
-            stack.extend(value for key, value in node.items() if key not in ("enum", "const", "default", "example", "examples"))
+    for node in dicts(list(schemas.values()), _DATA):
+        discriminator = node.get("discriminator")
+        if isinstance(discriminator, dict) and isinstance(discriminator.get("propertyName"), str):
+            mapping = discriminator.get("mapping")
+            named = set(_refs({key: value for key, value in node.items() if key != "discriminator"}))
+            named |= {value[len(_PREFIX) :] for value in (mapping.values() if isinstance(mapping, dict) else ()) if isinstance(value, str) and value.startswith(_PREFIX)}
+            for name in named:
+                tags.setdefault(name, set()).add(discriminator["propertyName"])
     return tags
 
 
@@ -160,30 +156,19 @@ def _closure(start: Iterable[str], refs: dict[str, set[str]]) -> set[str]:
     return found
 
 
+#: Keywords whose values are data, never schemas: not searched for references or keys.
+_DATA = frozenset({"enum", "const", "default", "example", "examples"})
+
+
 def _refs(node: Any) -> Iterator[str]:
-    stack = [node]
-    while stack:
-        current = stack.pop()
-        if isinstance(current, list):
-            stack.extend(current)
-        elif isinstance(current, dict):
-            ref = current.get("$ref")
-            if isinstance(ref, str) and ref.startswith(_PREFIX):
-                yield ref[len(_PREFIX) :]
-            stack.extend(value for key, value in current.items() if key not in ("enum", "const", "default", "example", "examples"))
+    for current in dicts(node, _DATA):
+        ref = current.get("$ref")
+        if isinstance(ref, str) and ref.startswith(_PREFIX):
+            yield ref[len(_PREFIX) :]
 
 
 def _has_key(node: Any, wanted: str) -> bool:
-    stack = [node]
-    while stack:
-        current = stack.pop()
-        if isinstance(current, list):
-            stack.extend(current)
-        elif isinstance(current, dict):
-            if wanted in current:
-                return True
-            stack.extend(value for key, value in current.items() if key not in ("enum", "const", "default", "example", "examples"))
-    return False
+    return any(wanted in current for current in dicts(node, _DATA))
 
 
 def _target(branch: Any) -> str | None:
