@@ -173,3 +173,41 @@ def test_the_command_line_tunes_the_collector_and_the_library_does_not() -> None
     library, command_line = json.loads(result.stdout.strip().splitlines()[-1])
     assert tuple(library) == gc.get_threshold() != COLLECTOR_THRESHOLDS
     assert tuple(command_line) == COLLECTOR_THRESHOLDS
+
+
+def _ref(name: str) -> dict[str, str]:
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+#: A child that redeclares its parent's field as something the parent does not allow: the probe
+#: changes the schemas, so a worker started on them is not wanted.
+PARTED = {
+    "Base": {"type": "object", "properties": {"tag": {"type": "string", "enum": ["x", "y"]}}, "required": ["tag"]},
+    "Child": {"allOf": [_ref("Base"), {"type": "object", "properties": {"tag": {"type": "string", "enum": ["z"]}}}]},
+    "Leaf": {"allOf": [_ref("Base"), {"type": "object", "properties": {"extra": {"type": "string"}}}]},
+}
+
+
+def test_an_unwanted_worker_is_ended_before_the_parent_generates(monkeypatch: pytest.MonkeyPatch) -> None:
+    """When the probe changes the input, the worker's core is freed before the whole run here."""
+    from svcgen.models import generate
+
+    events: list[str] = []
+    whole_run, cancel = generate._whole_run, ahead.Ahead.cancel
+
+    def recorded_whole_run(*args: object) -> object:
+        events.append("whole run here")
+        return whole_run(*args)  # type: ignore[arg-type]
+
+    def recorded_cancel(self: ahead.Ahead[object]) -> None:
+        if not self._done:
+            events.append("worker ended")
+        cancel(self)
+
+    monkeypatch.setattr(generate, "_whole_run", recorded_whole_run)
+    monkeypatch.setattr(ahead.Ahead, "cancel", recorded_cancel)
+    one = generate.generate_models(PARTED, set(), set(), "pkg._runtime", jobs=1)
+    events.clear()
+    two = generate.generate_models(PARTED, set(), set(), "pkg._runtime", jobs=2)
+    assert events == ["worker ended", "whole run here"]
+    assert two.text == one.text and two.notes == one.notes

@@ -68,6 +68,8 @@ def generate_models(
             if ahead is not None and parted is schemas:
                 text, messages = ahead.result()
             else:
+                if ahead is not None:
+                    ahead.cancel()  # its input did not stand: free its core before the whole run here
                 text = _whole_run(parted, resolver, runtime_module)
         finally:
             if ahead is not None:
