@@ -6,10 +6,14 @@ and its warnings, or, when it fails in any way, the parent's own run of it (whic
 it would have). A cancelled worker is ended and reaped. No worker is forked from a process
 running other threads. The byte-identity of whole packages over 1, 2 and 4 processes is in
 tests/test_determinism.py; here the command line's own records are compared too.
+
+The tests that need a worker run in a fresh process of their own (``in_fresh_process``): the test
+session may hold threads by then (gRPC's, a thread pool's), and no worker is forked beside them.
 """
 
 from __future__ import annotations
 
+import functools
 import gc
 import json
 import os
@@ -18,7 +22,9 @@ import sys
 import threading
 import time
 import warnings
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -29,6 +35,29 @@ from svcgen.models import ahead
 
 CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"
 SPOTIFY = CORPUS / "spotify-web-api-fixed.v3.0.yaml"
+_FRESH = "SVCGEN_TEST_IN_FRESH_PROCESS"
+
+
+def in_fresh_process(test: Callable[..., None]) -> Callable[..., None]:
+    """Run ``test`` in a new pytest process of its own (only that test), and pass when it passes."""
+
+    @functools.wraps(test)
+    def wrapper(*args: Any, **kwargs: Any) -> None:
+        if os.environ.get(_FRESH) == test.__name__:
+            test(*args, **kwargs)
+            return
+        result = subprocess.run(
+            [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", f"{__file__}::{test.__name__}"],
+            env={**os.environ, _FRESH: test.__name__},
+            capture_output=True,
+            text=True,
+            timeout=600,
+            check=False,
+        )
+        assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-2000:]
+        assert "1 passed" in result.stdout
+
+    return wrapper
 
 
 def _value_with_a_warning() -> dict[str, object]:
@@ -36,6 +65,7 @@ def _value_with_a_warning() -> dict[str, object]:
     return {"pid": os.getpid(), "text": "é" * 100_000}
 
 
+@in_fresh_process
 def test_the_worker_gives_its_value_and_warnings_texts() -> None:
     pending = ahead.start(_value_with_a_warning)
     assert pending is not None, "a single-threaded Linux process may fork"
@@ -52,6 +82,7 @@ def _fails() -> None:
     raise SvcgenError("cannot build models: the same error either way")
 
 
+@in_fresh_process
 def test_a_failing_worker_is_answered_by_the_parents_own_run() -> None:
     pending = ahead.start(_fails)
     assert pending is not None
@@ -64,6 +95,7 @@ def _dies() -> int:
     os._exit(3)  # a crash: no payload at all
 
 
+@in_fresh_process
 def test_a_worker_that_dies_is_answered_by_the_parents_own_run(monkeypatch: pytest.MonkeyPatch) -> None:
     pending = ahead.start(_dies)
     assert pending is not None
@@ -78,6 +110,7 @@ def _sleeps() -> None:
     time.sleep(60)
 
 
+@in_fresh_process
 def test_a_cancelled_worker_is_ended_and_reaped() -> None:
     pending = ahead.start(_sleeps)
     assert pending is not None
@@ -188,6 +221,7 @@ PARTED = {
 }
 
 
+@in_fresh_process
 def test_an_unwanted_worker_is_ended_before_the_parent_generates(monkeypatch: pytest.MonkeyPatch) -> None:
     """When the probe changes the input, the worker's core is freed before the whole run here."""
     from svcgen.models import generate

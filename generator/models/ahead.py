@@ -69,7 +69,20 @@ class Ahead(Generic[T]):
 
 def can_fork() -> bool:
     """True where a child may be forked from this process (see the module's notes)."""
-    return sys.platform.startswith("linux") and hasattr(os, "fork") and threading.active_count() == 1
+    return sys.platform.startswith("linux") and hasattr(os, "fork") and threading.active_count() == 1 and _system_threads() == 1
+
+
+def _system_threads() -> int:
+    """The threads the system counts in this process: those a C library started too, which
+    :mod:`threading` does not know of (Python 3.12+ warns on forking them)."""
+    try:
+        with open("/proc/self/status", encoding="ascii", errors="replace") as status:
+            for line in status:
+                if line.startswith("Threads:"):
+                    return int(line.split()[1])
+    except (OSError, ValueError, IndexError):
+        pass
+    return 0  # unknown: not known to be one
 
 
 def start(work: Callable[[], T]) -> Ahead[T] | None:
